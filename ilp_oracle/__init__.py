@@ -1,0 +1,1 @@
+"""ilp_oracle package."""

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Set up slpvec on a fresh Debian 12 machine (run as root, from anywhere).
+#   - installs clang-22 / llvm-22 with apt (only if missing)
+#   - creates .venv/ in the repo root
+#   - installs torch==2.13.0 (CPU wheel, pinned, first), then slpvec with pinned deps
+# Idempotent: a second run only checks and returns in seconds.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+log() { printf '[setup] %s\n' "$*"; }
+
+need_apt=()
+for tool in clang-22 opt-22 llc-22 llvm-mca-22; do
+    command -v "$tool" >/dev/null 2>&1 || need_apt=(clang-22 llvm-22)
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+    log "installing clang-22 and llvm-22 with apt"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang-22 llvm-22 >/dev/null
+fi
+log "$(clang-22 --version | head -n1)"
+
+if [ ! -x .venv/bin/python ]; then
+    log "creating .venv"
+    python3 -m venv .venv
+fi
+py=.venv/bin/python
+stamp=.venv/.slpvec-installed
+want="$(sha256sum pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    log "python environment up to date ($stamp)"
+    exit 0
+fi
+log "installing torch==2.13.0 (CPU) first, then slpvec and its pinned dependencies"
+"$py" -m pip install -q --upgrade pip
+"$py" -m pip install -q torch==2.13.0
+"$py" -m pip install -q -e ".[ml,test]"
+"$py" -c "import torch, llvmlite, pulp, torch_geometric; print('[setup] torch', torch.__version__, '| llvmlite', llvmlite.__version__, '| pulp', pulp.__version__, '| torch-geometric', torch_geometric.__version__)"
+echo "$want" > "$stamp"
+log "done: activate with 'source .venv/bin/activate'"

@@ -1,0 +1,222 @@
+"""Candidate packs of a block: the choices every packing policy picks from.
+
+A candidate is legal when its lanes are *isomorphic* (same opcode, type,
+callee, predicate and operand types), *independent* (no dependence path
+between any two lanes) and, for loads/stores, at *consecutive* addresses in
+lane order.
+
+Generation, goSLP-style but seeded so the set stays small enough to solve:
+
+1. memory pairs: consecutive loads, consecutive stores;
+2. memory widening, pairwise: two consecutive packs of width w make one of 2w,
+   up to what the target's vector register holds (8 lanes at most);
+3. at every width, non-memory packs grown from the memory packs to a fixpoint
+   along operands (use-def; both operand orders for commutative ops) and along
+   users (def-use), keeping the lane order of the pack they were grown from.
+
+Packs of different lane orders over the same instructions are different
+candidates (their operand vectors differ); policies choose at most one pack
+per instruction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..ir.types import LOAD, LOCAL, PURE, STORE, Block, Function, Instr
+from ..ir.typesize import VECTORIZABLE, scalar_bits
+from ..packs import Pack
+from ..target import Target
+from .dependence import DependenceGraph, build_dependence_graph
+
+NOT_PACKABLE = frozenset({"getelementptr", "alloca", "extractelement", "insertelement",
+                          "shufflevector", "extractvalue", "insertvalue", "phi"})
+COMMUTATIVE = frozenset({"add", "mul", "and", "or", "xor", "fadd", "fmul"})
+DEFAULT_MAX_CANDIDATES = 4000
+
+
+@dataclass(frozen=True)
+class CandidateSet:
+    """Candidate packs of one block, sorted by (width, lanes).
+
+    ``truncated`` is True when generation stopped at ``max_candidates``.
+    """
+
+    block_id: str
+    packs: tuple[Pack, ...]
+    truncated: bool = False
+
+    def containing(self, idx: int) -> tuple[Pack, ...]:
+        """Candidates that contain instruction ``idx``."""
+        return tuple(p for p in self.packs if idx in p.lanes)
+
+
+def element_type(ins: Instr) -> str:
+    """The scalar type a lane of this instruction occupies."""
+    return ins.operands[0].type if ins.kind == STORE else ins.type
+
+
+def signature(ins: Instr) -> tuple:
+    """Isomorphism key: instructions with equal signatures may share a pack."""
+    predicate = ins.text.split(" = ", 1)[-1].split(" ")[1] if ins.opcode in ("icmp", "fcmp") else ""
+    operand_types = tuple(op.type for op in ins.operands if not (ins.callee and op.text == f"@{ins.callee}"))
+    return (ins.opcode, ins.type, ins.callee, predicate, operand_types)
+
+
+def is_packable(ins: Instr) -> bool:
+    """True for scalar loads, stores and pure element-wise operations."""
+    if ins.kind not in (PURE, LOAD, STORE) or ins.opcode in NOT_PACKABLE:
+        return False
+    if element_type(ins) not in VECTORIZABLE:
+        return False
+    return all(op.type in VECTORIZABLE or op.type in ("ptr", "")
+               for op in ins.operands if op.kind != "global")
+
+
+class CandidateGenerator:
+    """Enumerates the candidate packs of one block for one target."""
+
+    def __init__(self, block: Block, target: Target, function: Function | None = None,
+                 deps: DependenceGraph | None = None,
+                 max_candidates: int = DEFAULT_MAX_CANDIDATES):
+        self.block = block
+        self.target = target
+        self.deps = deps or build_dependence_graph(block, function)
+        self.max_candidates = max_candidates
+        self.instrs = block.instrs
+        self.packable = [is_packable(ins) for ins in self.instrs]
+        self.sig = [signature(ins) if ok else None for ins, ok in zip(self.instrs, self.packable)]
+        self.users = self._users()
+        self.truncated = False
+
+    def _users(self) -> list[list[tuple[int, int]]]:
+        users: list[list[tuple[int, int]]] = [[] for _ in self.instrs]
+        for ins in self.instrs:
+            for pos, op in enumerate(ins.operands):
+                if op.kind == LOCAL and ins.kind != "phi":
+                    users[op.index].append((ins.idx, pos))
+        return users
+
+    def max_lanes(self, idx: int) -> int:
+        bits = scalar_bits(element_type(self.instrs[idx])) or 64
+        return self.target.max_lanes(max(bits, 8))
+
+    def legal(self, lanes: tuple[int, ...]) -> bool:
+        """Isomorphic, packable, distinct, fits the register, independent."""
+        if len(set(lanes)) != len(lanes) or not all(self.packable[i] for i in lanes):
+            return False
+        if any(self.sig[i] != self.sig[lanes[0]] for i in lanes):
+            return False
+        if len(lanes) > self.max_lanes(lanes[0]):
+            return False
+        return self.deps.independent_lanes(lanes)
+
+    # -- memory packs -------------------------------------------------------
+    def memory_pairs(self) -> set[tuple[int, int]]:
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        for idx, addr in self.deps.addresses.items():
+            if self.packable[idx]:
+                ins = self.instrs[idx]
+                groups[(ins.kind, self.sig[idx], addr.root, addr.terms)].append(idx)
+        pairs = set()
+        for members in groups.values():
+            by_offset = defaultdict(list)
+            for idx in members:
+                by_offset[self.deps.addresses[idx].offset].append(idx)
+            for idx in members:
+                addr = self.deps.addresses[idx]
+                for nxt in by_offset.get(addr.offset + addr.size, ()):
+                    if self.legal((idx, nxt)):
+                        pairs.add((idx, nxt))
+        return pairs
+
+    @staticmethod
+    def widen_memory(packs: set[tuple[int, ...]], pairs: set[tuple[int, int]]) -> set[tuple[int, ...]]:
+        """Concatenate two width-w memory packs that are consecutive."""
+        follows = defaultdict(list)  # last lane -> first lanes of the next chunk
+        for a, b in pairs:
+            follows[a].append(b)
+        by_first = defaultdict(list)
+        for p in packs:
+            by_first[p[0]].append(p)
+        return {p + q for p in packs for nxt in follows[p[-1]] for q in by_first[nxt]}
+
+    # -- growth along operands and users -------------------------------------
+    def operand_packs(self, lanes: tuple[int, ...]):
+        first = self.instrs[lanes[0]]
+        n_ops = len(first.operands) - (1 if first.callee else 0)
+        for pos in range(n_ops):
+            yield self._operand_lanes(lanes, lambda ins, p=pos: ins.operands[p])
+        if first.opcode in COMMUTATIVE or first.callee.startswith(("llvm.fmuladd", "llvm.fma.")):
+            yield self._commuted_operand_lanes(lanes)
+
+    def _operand_lanes(self, lanes, pick):
+        ops = [pick(self.instrs[i]) for i in lanes]
+        if all(op.kind == LOCAL for op in ops):
+            return tuple(op.index for op in ops)
+        return None
+
+    def _commuted_operand_lanes(self, lanes):
+        """Operand 0 of lane 0, matched per lane to the operand of the same signature."""
+        first = self.instrs[lanes[0]].operands[0]
+        if first.kind != LOCAL:
+            return None
+        want = self.sig[first.index]
+        out = []
+        for i in lanes:
+            ops = self.instrs[i].operands[:2]
+            match = [op.index for op in ops if op.kind == LOCAL and self.sig[op.index] == want]
+            if not match:
+                return None
+            out.append(match[0] if match[0] not in out else match[-1])
+        return tuple(out)
+
+    def user_packs(self, lanes: tuple[int, ...]):
+        for user0, pos in self.users[lanes[0]]:
+            if not self.packable[user0]:
+                continue
+            chosen = [user0]
+            for lane in lanes[1:]:
+                options = [u for u, p in self.users[lane]
+                           if p == pos and self.sig[u] == self.sig[user0] and u not in chosen]
+                if not options:
+                    break
+                chosen.append(options[0])
+            else:
+                yield tuple(chosen)
+
+    def grow(self, seeds: set[tuple[int, ...]], found: set[tuple[int, ...]]) -> None:
+        work = list(seeds)
+        while work:
+            lanes = work.pop()
+            for cand in (*self.operand_packs(lanes), *self.user_packs(lanes)):
+                if cand is None or cand in found:
+                    continue
+                if self.instrs[cand[0]].kind in (LOAD, STORE):
+                    continue  # memory packs come only from address analysis
+                if len(found) >= self.max_candidates:
+                    self.truncated = True
+                    return
+                if self.legal(cand):
+                    found.add(cand)
+                    work.append(cand)
+
+    def generate(self) -> CandidateSet:
+        """All candidate packs of the block."""
+        pairs = self.memory_pairs()
+        found: set[tuple[int, ...]] = set()
+        memory = set(pairs)
+        while memory and not self.truncated:
+            found |= memory
+            self.grow(memory, found)
+            memory = {p for p in self.widen_memory(memory, pairs) if self.legal(p)}
+        packs = tuple(Pack(lanes) for lanes in sorted(found, key=lambda t: (len(t), t)))
+        return CandidateSet(self.block.id, packs, self.truncated)
+
+
+def candidate_packs(block: Block, target: Target, function: Function | None = None,
+                    max_candidates: int = DEFAULT_MAX_CANDIDATES) -> CandidateSet:
+    """Candidate packs of ``block`` for ``target`` (see module docstring)."""
+    return CandidateGenerator(block, target, function,
+                              max_candidates=max_candidates).generate()

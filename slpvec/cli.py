@@ -1,0 +1,109 @@
+"""The ``slpvec`` command line: thin wrappers over library functions.
+
+Every user-caused error is a :class:`SlpvecError`, printed as one line
+(``slpvec: error: ...``) with exit status 1. Usage errors exit with 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import SlpvecError
+
+
+def _load(args):
+    """Module and target for the input file, honouring ``-mcpu``."""
+    from .inputs import load_module
+    from .ir import parse_module
+    from .target import retarget, target_for
+
+    march = args.mcpu or "native"
+    module = load_module(args.input, march)
+    if args.mcpu and not str(args.input).endswith(".c"):
+        module = parse_module(retarget(module.text, args.mcpu), str(args.input))
+    return module, target_for(module)
+
+
+def cmd_analyze(args) -> int:
+    from .analysis.summary import summarize_module
+    from .cost import block_costs
+
+    module, target = _load(args)
+    costs = block_costs(module, target, args.cost_kind)
+    summaries = summarize_module(module, target, costs)
+    if args.json:
+        json.dump({"target": {"triple": target.triple, "cpu": target.cpu,
+                              "vector_bits": target.vector_bits},
+                   "unknown": [list(u) for u in module.unknown],
+                   "blocks": [s.to_json() for s in summaries]}, sys.stdout, indent=1)
+        print()
+        return 0
+    print(f"target {target.triple} cpu={target.cpu} vector_bits={target.vector_bits}")
+    for s in summaries:
+        flag = " (truncated)" if s.truncated else ""
+        print(f"{s.function}:{s.label}  instrs={s.n_instrs}  scalar_cost={s.scalar_cost:g}"
+              f"  candidates={len(s.candidates)}{flag}")
+        for lanes, names in zip(s.candidates, s.candidate_names):
+            print(f"    [{','.join(map(str, lanes))}]  {' '.join(names)}")
+    for fn, label, idx, opcode in module.unknown:
+        print(f"unknown construct kept as barrier: {fn}:{label} #{idx} '{opcode}'")
+    return 0
+
+
+def cmd_cost(args) -> int:
+    from .cost import module_report
+
+    module, target = _load(args)
+    rows = module_report(module, target, args.cost_kind)
+    if args.json:
+        json.dump([r.__dict__ for r in rows], sys.stdout, indent=1)
+        print()
+        return 0
+    width = max([len(f"{r.function}:{r.label}") for r in rows] + [5])
+    print(f"{'block':<{width}}  {'instrs':>6}  {'cost':>8}")
+    for r in rows:
+        print(f"{r.function + ':' + r.label:<{width}}  {r.n_instrs:>6}  {r.cost:>8g}")
+    print(f"{'total':<{width}}  {sum(r.n_instrs for r in rows):>6}  "
+          f"{sum(r.cost for r in rows):>8g}   ({args.cost_kind}, cpu={target.cpu})")
+    return 0
+
+
+def _common(sub):
+    sub.add_argument("input", help="LLVM IR (.ll) or C source (.c, compiled with clang-22)")
+    sub.add_argument("-mcpu", "--mcpu", dest="mcpu", default=None,
+                     help="target cpu (default: the module's target-cpu, else the host)")
+    sub.add_argument("--cost-kind", default="throughput",
+                     choices=["throughput", "latency", "code-size", "size-latency"],
+                     help="TTI cost kind (default: throughput)")
+    sub.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="slpvec", description=__doc__.splitlines()[0]
+                                     if __doc__ else None)
+    subs = parser.add_subparsers(dest="command", required=True)
+    analyze = subs.add_parser("analyze", help="candidate packs and scalar cost per block")
+    _common(analyze)
+    analyze.set_defaults(func=cmd_analyze)
+    cost = subs.add_parser("cost", help="per-block TTI cost: the project's yardstick")
+    _common(cost)
+    cost.set_defaults(func=cmd_cost)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``slpvec`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SlpvecError as err:
+        print(f"slpvec: error: {err}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""Parse LLVM IR text into the frozen model of :mod:`slpvec.ir.types`.
+
+llvmlite parses and verifies the module; its own printing becomes the
+canonical text, and each instruction's ``text`` is the matching line of it.
+Operand identities come from llvmlite value references (pointer identity),
+so unnamed values (``%5``) are handled like named ones.
+"""
+
+from __future__ import annotations
+
+import re
+
+import llvmlite.binding as llvm
+
+from ..errors import IRParseError
+from . import opcodes
+from .types import (BARRIER, CONST, GLOBAL, LABEL, LOCAL, META, PHI, VALUE,
+                    Block, Function, Instr, Module, Operand)
+
+_ERROR_LOCATION = re.compile(r"<string>:(\d+):(\d+): error: (.*)")
+_LHS = re.compile(r'^%("(?:[^"\\]|\\.)*"|[-\w.$]+) = ')
+_LABEL_LINE = re.compile(r'^("(?:[^"\\]|\\.)*"|[-\w.$]+):')
+_STRING_ATTR = re.compile(r'"([^"]+)"="([^"]*)"')
+_FUNC_NAME = re.compile(r'@("(?:[^"\\]|\\.)*"|[-\w.$]+)\(')
+
+_VALUE_KINDS_CONST = {"constant_int", "constant_fp", "constant_data_vector",
+                      "constant_data_array", "constant_vector", "constant_array",
+                      "constant_struct", "constant_aggregate_zero",
+                      "constant_pointer_null", "undef_value", "poison_value",
+                      "constant_expr", "constant_token_none",
+                      "constant_target_none"}
+
+
+def _parse_error(exc: Exception, source: str) -> IRParseError:
+    """Turn llvmlite's multi-line error into a one-line IRParseError."""
+    message = str(exc)
+    match = _ERROR_LOCATION.search(message)
+    if match:
+        return IRParseError(match.group(3).strip(), int(match.group(1)), source)
+    lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
+    detail = next((ln for ln in lines if "error" in ln.lower() and "parsing" not in ln.lower()),
+                  lines[-1] if lines else "unknown error")
+    return IRParseError(detail, None, source)
+
+
+def parse_llvm(text: str, source: str = "<input>") -> llvm.ModuleRef:
+    """Parse and verify IR text with llvmlite; raises IRParseError (one line)."""
+    if not text.strip():
+        raise IRParseError("empty input", None, source)
+    try:
+        mod = llvm.parse_assembly(text)
+    except RuntimeError as exc:
+        raise _parse_error(exc, source) from None
+    try:
+        mod.verify()
+    except RuntimeError as exc:
+        raise IRParseError(" ".join(str(exc).split())[:300], None, source) from None
+    return mod
+
+
+def _function_bodies(lines: list[str]) -> dict[str, tuple[int, list[tuple[int, str]]]]:
+    """Map function name -> (header line index, [(line number, body line)])."""
+    bodies: dict[str, tuple[int, list[tuple[int, str]]]] = {}
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("define "):
+            match = _FUNC_NAME.search(line)
+            name = match.group(1).strip('"') if match else ""
+            body = []
+            i += 1
+            while i < len(lines) and lines[i] != "}":
+                body.append((i + 1, lines[i]))
+                i += 1
+            bodies[name] = (i - len(body) - 1, body)
+        i += 1
+    return bodies
+
+
+def _split_blocks(body: list[tuple[int, str]]) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Group body lines into (label, [(line number, instruction text)])."""
+    blocks: list[tuple[str, list[tuple[int, str]]]] = []
+    for number, line in body:
+        stripped = line.strip()
+        if not stripped or stripped.startswith(";"):
+            continue
+        if not line.startswith(" "):
+            match = _LABEL_LINE.match(line)
+            blocks.append((match.group(1).strip('"') if match else "", []))
+            continue
+        if not blocks:
+            blocks.append(("", []))
+        blocks[-1][1].append((number, stripped))
+    return blocks
+
+
+def _callee(ins: llvm.ValueRef, opcode: str) -> str:
+    if opcode not in ("call", "invoke", "callbr"):
+        return ""
+    ops = list(ins.operands)
+    if ops and ops[-1].value_kind.name == "function":
+        return ops[-1].name
+    return ""
+
+
+class _FunctionParser:
+    """Builds one Function; holds the value-identity map while doing so."""
+
+    def __init__(self, fn: llvm.ValueRef, header: str,
+                 text_blocks: list[tuple[str, list[tuple[int, str]]]]):
+        self.fn = fn
+        self.header = header
+        self.text_blocks = text_blocks
+        self.where: dict[llvm.ValueRef, tuple[int, int, str]] = {}
+        self.arg_names: dict[llvm.ValueRef, str] = {}
+        self.unknown: list[tuple[str, str, int, str]] = []
+
+    def parse(self) -> Function:
+        llvm_blocks = list(self.fn.blocks)
+        if len(llvm_blocks) != len(self.text_blocks):
+            raise IRParseError(f"cannot align blocks of @{self.fn.name}")
+        self._number_values(llvm_blocks)
+        used_outside = self._live_outs(llvm_blocks)
+        blocks = []
+        for b, (llvm_block, (label, lines)) in enumerate(zip(llvm_blocks, self.text_blocks)):
+            label = label or llvm_block.name or f"bb{b}"
+            instrs = tuple(self._instr(b, i, ins, lines[i], label)
+                           for i, ins in enumerate(llvm_block.instructions))
+            live = tuple(sorted(used_outside.get(b, ())))
+            blocks.append(Block(self.fn.name, label, instrs, live))
+        attrs = tuple(_STRING_ATTR.findall(" ".join(a.decode() for a in self.fn.attributes)))
+        args = tuple(Operand(VALUE, str(a.type), f"%{self.arg_names[a]}")
+                     for a in self.fn.arguments)
+        return Function(self.fn.name, self.header, tuple(blocks), args, attrs,
+                        noalias_args=self._noalias_args())
+
+    def _number_values(self, llvm_blocks) -> None:
+        slot = 0
+        for arg in self.fn.arguments:
+            if arg.name:
+                self.arg_names[arg] = arg.name
+            else:
+                self.arg_names[arg] = str(slot)
+                slot += 1
+        for b, (llvm_block, (_, lines)) in enumerate(zip(llvm_blocks, self.text_blocks)):
+            instructions = list(llvm_block.instructions)
+            if len(instructions) != len(lines):
+                raise IRParseError(f"cannot align instructions of @{self.fn.name}")
+            for i, (ins, (_, text)) in enumerate(zip(instructions, lines)):
+                match = _LHS.match(text)
+                self.where[ins] = (b, i, match.group(1).strip('"') if match else "")
+
+    def _live_outs(self, llvm_blocks) -> dict[int, set[int]]:
+        outside: dict[int, set[int]] = {}
+        for b, llvm_block in enumerate(llvm_blocks):
+            for ins in llvm_block.instructions:
+                is_phi = ins.opcode == "phi"
+                for op in ins.operands:
+                    home = self.where.get(op)
+                    if home and (home[0] != b or is_phi):
+                        outside.setdefault(home[0], set()).add(home[1])
+        return outside
+
+    def _noalias_args(self) -> tuple[str, ...]:
+        return tuple(f"%{self.arg_names[a]}" for a in self.fn.arguments
+                     if any(attr == b"noalias" for attr in a.attributes))
+
+    def _operand(self, op: llvm.ValueRef, block: int) -> Operand:
+        kind = op.value_kind.name
+        type_text = str(op.type)
+        if kind == "instruction":
+            b, i, name = self.where[op]
+            if b == block:
+                return Operand(LOCAL, type_text, f"%{name}", i)
+            return Operand(VALUE, type_text, f"%{name}")
+        if kind == "argument":
+            return Operand(VALUE, type_text, f"%{self.arg_names[op]}")
+        if kind == "basic_block":
+            return Operand(LABEL, "label", f"%{op.name}")
+        if kind in ("global_variable", "function", "global_alias", "global_ifunc"):
+            return Operand(GLOBAL, type_text, f"@{op.name}")
+        if kind in _VALUE_KINDS_CONST:
+            text = str(op)
+            if text.startswith(type_text + " "):
+                text = text[len(type_text) + 1:]
+            return Operand(CONST, type_text, text)
+        return Operand(META, type_text, str(op).strip())
+
+    def _instr(self, b: int, i: int, ins: llvm.ValueRef, line: tuple[int, str],
+               label: str) -> Instr:
+        number, text = line
+        opcode = ins.opcode
+        callee = _callee(ins, opcode)
+        kind = opcodes.classify(opcode, callee, text)
+        if opcode not in opcodes.KNOWN_OPCODES:
+            self.unknown.append((self.fn.name, label, i, opcode))
+        operands = tuple(self._operand(op, b) for op in ins.operands)
+        return Instr(idx=i, opcode=opcode, type=str(ins.type), operands=operands,
+                     name=self.where[ins][2], text=text, kind=kind, callee=callee,
+                     line=number)
+
+
+def parse_module(text: str, source: str = "<input>") -> Module:
+    """Parse LLVM IR text into a :class:`Module`.
+
+    Raises :class:`IRParseError` (one line, naming the input line) when the
+    text is not valid IR. Never drops an instruction: unknown constructs are
+    kept as barriers and listed in ``Module.unknown``.
+    """
+    mod = parse_llvm(text, source)
+    canonical = str(mod)
+    bodies = _function_bodies(canonical.splitlines())
+    functions, unknown = [], []
+    for fn in mod.functions:
+        if fn.is_declaration:
+            continue
+        if fn.name not in bodies:
+            raise IRParseError(f"cannot find the body of @{fn.name}", None, source)
+        header_index, body = bodies[fn.name]
+        parser = _FunctionParser(fn, canonical.splitlines()[header_index],
+                                 _split_blocks(body))
+        functions.append(parser.parse())
+        unknown.extend(parser.unknown)
+    return Module(text=canonical, triple=mod.triple, data_layout=mod.data_layout,
+                  functions=tuple(functions), unknown=tuple(unknown))
+
+
+def parse_file(path) -> Module:
+    """Read and parse a ``.ll`` file (errors name the file and line)."""
+    from pathlib import Path
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise IRParseError(f"cannot read: {exc.strerror}", None, str(path)) from None
+    return parse_module(text, str(path))
+
+
+__all__ = ["parse_module", "parse_file", "parse_llvm", "BARRIER", "PHI", "META"]

@@ -1,0 +1,39 @@
+"""Packs and pack plans: the currency between analysis, policies and codegen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Pack:
+    """Instructions of one block packed into one vector op.
+
+    ``lanes``: instruction indices (``Instr.idx``) in lane order: lane 0 first.
+    Memory packs are in address order; other packs in the order their
+    consumer (or producer) pack needs.
+    """
+
+    lanes: tuple[int, ...]
+
+    @property
+    def width(self) -> int:
+        return len(self.lanes)
+
+    def __contains__(self, idx: int) -> bool:
+        return idx in self.lanes
+
+    def __str__(self) -> str:
+        return "[" + ",".join(map(str, self.lanes)) + "]"
+
+
+@dataclass(frozen=True)
+class PackPlan:
+    """The packs chosen for one block (``block_id`` is ``function:label``)."""
+
+    block_id: str
+    packs: tuple[Pack, ...] = ()
+
+    def packed(self) -> frozenset[int]:
+        """Indices of every instruction in some pack."""
+        return frozenset(i for p in self.packs for i in p.lanes)

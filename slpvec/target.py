@@ -1,0 +1,118 @@
+"""The machine slpvec vectorizes for: triple, cpu, features, vector width."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import llvmlite.binding as llvm
+
+
+@dataclass(frozen=True)
+class Target:
+    """A code-generation target.
+
+    ``features`` is LLVM's comma-separated feature string (``+avx2,+fma,...``);
+    ``vector_bits`` the widest vector register slpvec packs into (128/256/512).
+    """
+
+    triple: str
+    cpu: str
+    features: str = ""
+    vector_bits: int = 128
+
+    def max_lanes(self, element_bits: int, limit: int = 8) -> int:
+        """Most lanes of ``element_bits`` that fit a register (capped at ``limit``)."""
+        return max(1, min(limit, self.vector_bits // max(element_bits, 1)))
+
+    def attribute_text(self) -> str:
+        """A function attribute group body that pins this target in synthetic IR."""
+        text = f'"target-cpu"="{self.cpu}"'
+        if self.features:
+            text += f' "target-features"="{self.features}"'
+        return text
+
+    def opt_flags(self) -> list[str]:
+        """``-mtriple/-mcpu`` flags for opt-22 and llc-22."""
+        flags = [f"-mtriple={self.triple}", f"-mcpu={self.cpu}"]
+        if self.features:
+            flags.append(f"-mattr={self.features}")
+        return flags
+
+
+def vector_bits_for(features: str) -> int:
+    """Vector register width implied by a feature string.
+
+    AVX-512 counts as 512 bits, AVX as 256, otherwise SSE's 128 (also the
+    answer for non-x86 targets, whose vectors are 128 bits in practice).
+    """
+    enabled = {f[1:] for f in features.split(",") if f.startswith("+")}
+    if "avx512f" in enabled and "prefer-256-bit" not in enabled:
+        return 512
+    if "avx" in enabled:
+        return 256
+    return 128
+
+
+@functools.cache
+def host_target() -> Target:
+    """The machine slpvec runs on, as llvmlite sees it."""
+    llvm.initialize_native_target()
+    features = llvm.get_host_cpu_features().flatten()
+    return Target(llvm.get_process_triple(), llvm.get_host_cpu_name(), features,
+                  vector_bits_for(features))
+
+
+def target_for(module, cpu: str | None = None) -> Target:
+    """The target of a parsed module.
+
+    clang writes ``"target-cpu"`` / ``"target-features"`` attributes that
+    override ``-mcpu``; they win unless ``cpu`` is given explicitly. Falls back
+    to the host for modules that carry neither.
+    """
+    host = host_target()
+    triple = module.triple or host.triple
+    attrs = next((dict(fn.attributes) for fn in module.functions
+                  if dict(fn.attributes).get("target-cpu")), {})
+    if cpu:
+        features = "" if cpu != host.cpu else host.features
+        if not features and cpu == attrs.get("target-cpu"):
+            features = attrs.get("target-features", "")
+        return Target(triple, cpu, features, vector_bits_for(features) if features
+                      else _vector_bits_of_cpu(cpu))
+    if attrs.get("target-cpu"):
+        features = attrs.get("target-features", "")
+        return Target(triple, attrs["target-cpu"], features,
+                      vector_bits_for(features) if features
+                      else _vector_bits_of_cpu(attrs["target-cpu"]))
+    return Target(triple, host.cpu, host.features, host.vector_bits)
+
+
+_TARGET_CPU_ATTR = re.compile(r'"target-cpu"="[^"]*"')
+_TARGET_FEATURES_ATTR = re.compile(r'\s*"target-features"="[^"]*"')
+
+
+def retarget(module_text: str, cpu: str) -> str:
+    """IR text with every function's ``"target-cpu"`` set to ``cpu``.
+
+    clang's per-function target attributes override ``-mcpu`` in opt/llc, so
+    an explicit cpu must be written into the IR; ``"target-features"`` are
+    dropped so the cpu's own features apply.
+    """
+    text = _TARGET_CPU_ATTR.sub(f'"target-cpu"="{cpu}"', module_text)
+    return _TARGET_FEATURES_ATTR.sub("", text)
+
+
+def _vector_bits_of_cpu(cpu: str) -> int:
+    """Best guess of the vector width from a cpu name alone."""
+    lowered = cpu.lower()
+    if any(k in lowered for k in ("avx512", "skylake-avx512", "icelake", "sapphire",
+                                  "znver4", "znver5", "cascadelake", "cooperlake",
+                                  "tigerlake", "x86-64-v4")):
+        return 512
+    if any(k in lowered for k in ("haswell", "broadwell", "skylake", "znver", "x86-64-v3",
+                                  "alderlake", "raptorlake", "sandybridge", "ivybridge",
+                                  "bdver", "core-avx")):
+        return 256
+    return 128
