@@ -112,6 +112,18 @@ class CandidateGenerator:
             return False
         return self.deps.independent_lanes(lanes)
 
+    def legal_pack(self, lanes: tuple[int, ...]) -> bool:
+        """:meth:`legal`, and for loads/stores consecutive addresses in lane order."""
+        if len(lanes) < 2 or not all(0 <= i < len(self.instrs) for i in lanes):
+            return False
+        if not self.legal(lanes):
+            return False
+        if self.instrs[lanes[0]].kind not in (LOAD, STORE):
+            return True
+        addrs = [self.deps.addresses[i] for i in lanes]
+        return all(a.same_object_and_terms(addrs[0]) and a.offset == addrs[0].offset + k * a.size
+                   for k, a in enumerate(addrs))
+
     # -- memory packs -------------------------------------------------------
     def memory_pairs(self) -> set[tuple[int, int]]:
         groups: dict[tuple, list[int]] = defaultdict(list)

@@ -1,0 +1,173 @@
+"""Vector code for one block under a pack plan.
+
+Emits the block's new instruction lines: scalars keep their original text;
+each pack becomes operand-building instructions (see :mod:`.operands`), one
+vector instruction and, for lanes still needed as scalars (live out, used by
+scalar code or by a gathered operand), an ``extractelement`` that keeps the
+lane's original name, so no user needs rewriting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..analysis.candidates import CandidateGenerator
+from ..analysis.dependence import DependenceGraph
+from ..ir.types import LOAD, LOCAL, PHI, STORE, Block
+from ..packs import Pack, PackPlan
+from . import vector_ops as vo
+from .operands import OperandVector, operand_vectors
+from .schedule import schedule, units_of
+
+# Intrinsic operands that must stay scalar (immediate arguments).
+SCALAR_OPERANDS = {"llvm.abs.": (1,)}
+
+
+@dataclass(frozen=True)
+class BlockCode:
+    """New instruction lines for a block, and what they contain."""
+
+    block_id: str
+    lines: tuple[str, ...]
+    packs: tuple[Pack, ...]
+    n_extracts: int
+    n_operand_ops: int
+
+
+class NameGen:
+    """Fresh value names that cannot clash with the function's own."""
+
+    def __init__(self, taken: set[str], prefix: str = "slp"):
+        self.taken, self.prefix, self.count = taken, prefix, 0
+
+    def __call__(self) -> str:
+        while True:
+            name = f"{self.prefix}.{self.count}"
+            self.count += 1
+            if name not in self.taken:
+                self.taken.add(name)
+                return "%" + name
+
+
+def operand_positions(ins) -> list[int]:
+    """Operand positions that become vector operands of the pack."""
+    if ins.kind == LOAD:
+        return []
+    if ins.kind == STORE:
+        return [0]
+    n = len(ins.operands) - (1 if ins.callee else 0)
+    skip = next((pos for prefix, pos in SCALAR_OPERANDS.items()
+                 if ins.callee.startswith(prefix)), ())
+    return [p for p in range(n) if p not in skip]
+
+
+def check_plan(gen: CandidateGenerator, plan: PackPlan) -> None:
+    """Raise UnsupportedPack unless every pack is legal and packs are disjoint."""
+    seen: set[int] = set()
+    for pack in plan.packs:
+        if not gen.legal_pack(pack.lanes):
+            raise vo.UnsupportedPack(f"illegal pack {pack}")
+        if seen & set(pack.lanes):
+            raise vo.UnsupportedPack(f"pack {pack} overlaps another pack")
+        seen |= set(pack.lanes)
+
+
+class BlockEmitter:
+    """Generates :class:`BlockCode` for one block and plan."""
+
+    def __init__(self, block: Block, deps: DependenceGraph, plan: PackPlan,
+                 fresh: NameGen):
+        self.block, self.deps, self.packs, self.fresh = block, deps, plan.packs, fresh
+        self.instrs = block.instrs
+        self.names = [ins.ref for ins in self.instrs]
+        self.pack_of = {i: (k, lane) for k, p in enumerate(self.packs)
+                        for lane, i in enumerate(p.lanes)}
+        self.vectors = [self.fresh() for _ in self.packs]
+        self.operands = [operand_vectors([self.instrs[i] for i in p.lanes],
+                                         operand_positions(self.instrs[p.lanes[0]]),
+                                         self.pack_of, self.names, self.packs)
+                         for p in self.packs]
+        self.needs_scalar = self._needs_scalar()
+
+    def _needs_scalar(self) -> set[int]:
+        need = {i for i in self.block.live_out if i in self.pack_of}
+        for ins in self.instrs:
+            if ins.idx in self.pack_of and ins.kind != PHI:
+                continue
+            need |= {op.index for op in ins.operands
+                     if op.kind == LOCAL and op.index in self.pack_of}
+        for k, pack in enumerate(self.packs):
+            for vector in self.operands[k]:
+                need |= set(vector.extracted())
+            lane0 = self.instrs[pack.lanes[0]]
+            if lane0.kind in (LOAD, STORE):
+                ptr = lane0.operands[0 if lane0.kind == LOAD else 1]
+                if ptr.kind == LOCAL and ptr.index in self.pack_of:
+                    need.add(ptr.index)
+        return {i for i in need if self.instrs[i].name}
+
+    def emit(self) -> BlockCode:
+        lines: list[str] = []
+        n_ops = 0
+        for unit in schedule(self.deps, self.packs):
+            if unit >= len(self.packs):
+                lines.append(self.instrs[unit - len(self.packs)].text)
+                continue
+            before = len(lines)
+            lines.extend(self._pack_lines(unit))
+            n_ops += len(lines) - before
+        n_extracts = sum(1 for i in self.needs_scalar)
+        return BlockCode(self.block.id, tuple(lines), self.packs, n_extracts,
+                         n_ops - len(self.packs) - n_extracts)
+
+    def _pack_lines(self, k: int) -> list[str]:
+        pack = self.packs[k]
+        lanes = [self.instrs[i] for i in pack.lanes]
+        first = lanes[0]
+        lines: list[str] = []
+        texts = [self._operand(v, lines) for v in self.operands[k]]
+        positions = operand_positions(first)
+        if first.callee:  # keep immediate operands scalar, in place
+            full = [f"scalar:{o.type} {o.text}" for o in first.operands[:-1]]
+            for pos, text in zip(positions, texts):
+                full[pos] = text
+            texts = full
+        pointer = ""
+        if first.kind in (LOAD, STORE):
+            ptr = first.operands[0 if first.kind == LOAD else 1]
+            pointer = self.names[ptr.index] if ptr.kind == LOCAL else ptr.text
+        lines.append(vo.pack_instruction(self.vectors[k], lanes, texts, pointer))
+        if first.kind != STORE:
+            for lane, i in enumerate(pack.lanes):
+                if i in self.needs_scalar:
+                    lines.append(vo.extract(self.names[i], self.vectors[k], first.type,
+                                            pack.width, lane))
+        return lines
+
+    def _operand(self, vector: OperandVector, lines: list[str]) -> str:
+        elem = vector.elem
+        width = len(vector.lanes)
+        if vector.kind == "pack":
+            return self.vectors[vector.sources[0]]
+        if vector.kind == "shuffle":
+            a = self.vectors[vector.sources[0]]
+            b = self.vectors[vector.sources[1]] if len(vector.sources) > 1 else "poison"
+            name = self.fresh()
+            lines.append(vo.shuffle(name, a, b, elem, width, list(vector.mask)))
+            return name
+        if vector.kind == "const":
+            return vo.const_vector(elem, [v.text for v in vector.lanes])
+        if vector.kind == "splat":
+            one = self.fresh()
+            lines.append(vo.insert(one, "poison", elem, width, vector.lanes[0].text, 0))
+            name = self.fresh()
+            lines.append(vo.splat_shuffle(name, one, elem, width))
+            return name
+        current = vo.const_vector(elem, [v.text if v.is_const else "poison"
+                                         for v in vector.lanes])
+        for lane, value in enumerate(vector.lanes):
+            if not value.is_const:
+                name = self.fresh()
+                lines.append(vo.insert(name, current, elem, width, value.text, lane))
+                current = name
+        return current

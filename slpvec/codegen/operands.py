@@ -1,0 +1,133 @@
+"""How each vector operand of a pack is built from what the plan provides.
+
+For a consumer pack and an operand position, the lane values come from other
+packs, scalar instructions, outside values or constants. The cheapest form is
+chosen the same way for codegen and for cost estimation:
+
+``pack``     exactly another pack's vector, same lane order: free;
+``shuffle``  lanes of one or two packs of the same width: one shufflevector;
+``const``    all lanes constant: a constant vector literal, free;
+``splat``    one non-constant value in every lane: insertelement + broadcast;
+``gather``   anything else: one insertelement per non-constant lane (lanes
+             living in packs are extracted first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..ir.types import CONST, LOCAL, Instr, Operand
+from ..packs import Pack
+
+COMMUTATIVE = frozenset({"add", "mul", "and", "or", "xor", "fadd", "fmul"})
+_COMMUTATIVE_CALLS = ("llvm.fmuladd.", "llvm.fma.", "llvm.smin.", "llvm.smax.",
+                      "llvm.umin.", "llvm.umax.", "llvm.minnum.", "llvm.maxnum.")
+
+
+@dataclass(frozen=True)
+class LaneValue:
+    """Where one lane's value comes from: a pack lane, or scalar/constant text."""
+
+    pack: int | None  # index into the plan's packs, or None
+    lane: int         # lane within that pack (when pack is not None)
+    text: str         # scalar value text (%name, constant, argument)
+    instr: int | None  # defining instruction of this block, if any
+    is_const: bool
+
+
+@dataclass(frozen=True)
+class OperandVector:
+    """The strategy for one operand vector (see module docstring)."""
+
+    kind: str
+    elem: str                       # element type of the vector
+    lanes: tuple[LaneValue, ...]
+    sources: tuple[int, ...] = ()   # packs read by "pack"/"shuffle"
+    mask: tuple[int, ...] = ()      # shufflevector mask for "shuffle"
+
+    def extracted(self) -> tuple[int, ...]:
+        """Instructions in packs whose scalar value this operand needs."""
+        if self.kind in ("gather", "splat"):
+            return tuple(dict.fromkeys(v.instr for v in self.lanes
+                                       if v.pack is not None and v.instr is not None))
+        return ()
+
+
+def is_commutative(ins: Instr) -> bool:
+    return ins.opcode in COMMUTATIVE or ins.callee.startswith(_COMMUTATIVE_CALLS)
+
+
+def lane_value(op: Operand, pack_of: dict[int, tuple[int, int]], names: list[str]) -> LaneValue:
+    """Where operand ``op`` of some lane comes from under the plan."""
+    if op.kind == LOCAL and op.index in pack_of:
+        pack, lane = pack_of[op.index]
+        return LaneValue(pack, lane, names[op.index], op.index, False)
+    return LaneValue(None, 0, op.text, op.index if op.kind == LOCAL else None, op.kind == CONST)
+
+
+def choose(values: list[LaneValue], packs: tuple[Pack, ...], elem: str) -> OperandVector:
+    """Cheapest strategy for building the vector whose lanes are ``values``."""
+    width = len(values)
+    lanes = tuple(values)
+    if all(v.pack is not None for v in values):
+        sources = tuple(dict.fromkeys(v.pack for v in values))
+        if len(sources) == 1 and [v.lane for v in values] == list(range(width)) \
+                and packs[sources[0]].width == width:
+            return OperandVector("pack", elem, lanes, sources)
+        if len(sources) <= 2 and all(packs[s].width == width for s in sources):
+            mask = tuple(v.lane + width * sources.index(v.pack) for v in values)
+            return OperandVector("shuffle", elem, lanes, sources, mask)
+    first = values[0]
+    if all(v.is_const for v in values):
+        return OperandVector("const", elem, lanes)
+    same = all((v.pack, v.lane, v.text) == (first.pack, first.lane, first.text) for v in values)
+    if same:
+        return OperandVector("splat", elem, lanes)
+    return OperandVector("gather", elem, lanes)
+
+
+_RANK = {"pack": 0, "const": 0, "shuffle": 1, "splat": 2, "gather": 3}
+
+
+def operand_vectors(lanes: list[Instr], positions: list[int],
+                    pack_of: dict[int, tuple[int, int]], names: list[str],
+                    packs: tuple[Pack, ...]) -> list[OperandVector]:
+    """Strategies for the given operand positions of a pack.
+
+    For commutative operations, a lane's first two operands are swapped when
+    that makes the two operand vectors cheaper (e.g. reuse a pack directly).
+    """
+    def build(swaps):
+        out = []
+        for pos in positions:
+            vals = []
+            for ins, swap in zip(lanes, swaps):
+                p = (1 - pos) if swap and pos in (0, 1) else pos
+                vals.append(lane_value(ins.operands[p], pack_of, names))
+            out.append(choose(vals, packs, lanes[0].operands[pos].type))
+        return out
+
+    swaps = [False] * len(lanes)
+    best = build(swaps)
+    if is_commutative(lanes[0]) and 0 in positions and 1 in positions:
+        for k in range(1, len(lanes)):
+            trial = swaps.copy()
+            trial[k] = True
+            result = build(trial)
+            if (_score(result), -_aligned(result, k)) < (_score(best), -_aligned(best, k)):
+                swaps, best = trial, result
+    return best
+
+
+def _score(vectors: list[OperandVector]) -> int:
+    return sum(_RANK[v.kind] for v in vectors)
+
+
+def _aligned(vectors: list[OperandVector], k: int) -> int:
+    """How many operand vectors have lane k in the same pack as lane 0, at lane k."""
+    count = 0
+    for v in vectors:
+        a, b = v.lanes[0], v.lanes[k]
+        if a.pack is not None and a.pack == b.pack and b.lane == a.lane + k:
+            count += 1
+    return count

@@ -1,0 +1,57 @@
+"""Order packs and remaining scalars so every dependence is respected."""
+
+from __future__ import annotations
+
+import heapq
+
+from ..analysis.dependence import DependenceGraph
+from ..errors import SlpvecError
+from ..packs import Pack
+
+
+class ScheduleError(SlpvecError):
+    """The packs of a plan depend on each other in a cycle."""
+
+
+def units_of(n_instrs: int, packs: tuple[Pack, ...]) -> list[int]:
+    """unit id of each instruction: pack k -> k, scalar i -> len(packs) + i."""
+    unit = [len(packs) + i for i in range(n_instrs)]
+    for k, pack in enumerate(packs):
+        for i in pack.lanes:
+            unit[i] = k
+    return unit
+
+
+def schedule(deps: DependenceGraph, packs: tuple[Pack, ...]) -> list[int]:
+    """Unit ids in an order respecting all dependences (see :func:`units_of`).
+
+    Ties go to the unit whose earliest instruction comes first, so an empty
+    plan reproduces the original order. Raises ScheduleError on a cycle.
+    """
+    n = len(deps.block.instrs)
+    unit = units_of(n, packs)
+    n_units = len(packs) + n
+    first = [n] * n_units
+    for i, u in enumerate(unit):
+        first[u] = min(first[u], i)
+    succs: list[set[int]] = [set() for _ in range(n_units)]
+    indegree = [0] * n_units
+    for a, b, _ in deps.edges:
+        ua, ub = unit[a], unit[b]
+        if ua != ub and ub not in succs[ua]:
+            succs[ua].add(ub)
+            indegree[ub] += 1
+    live = {u for u in unit}
+    ready = [(first[u], u) for u in live if indegree[u] == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        _, u = heapq.heappop(ready)
+        order.append(u)
+        for v in succs[u]:
+            indegree[v] -= 1
+            if indegree[v] == 0:
+                heapq.heappush(ready, (first[v], v))
+    if len(order) != len(live):
+        raise ScheduleError("packs depend on each other in a cycle")
+    return order

@@ -1,0 +1,141 @@
+"""Text of vector instructions: what codegen emits and the cost table prices.
+
+Every builder returns one line of LLVM IR (without indentation) that defines
+``result`` (a ``%name``). Builders are pure functions of their arguments, so
+the cost of a pack can be queried with exactly the text codegen will emit.
+"""
+
+from __future__ import annotations
+
+from ..errors import SlpvecError
+from ..ir.types import Instr
+
+FAST_MATH = ("reassoc", "nnan", "ninf", "nsz", "arcp", "contract", "afn")
+FLAGS = frozenset({"nsw", "nuw", "exact", "disjoint", "nneg", "samesign", "fast", *FAST_MATH})
+_CALL_PREFIXES = ("tail", "musttail", "notail", "call")
+CASTS = frozenset({"trunc", "zext", "sext", "fptrunc", "fpext", "fptoui", "fptosi",
+                   "uitofp", "sitofp", "ptrtoint", "inttoptr", "bitcast"})
+_MANGLE = {"float": "f32", "double": "f64", "half": "f16", "bfloat": "bf16", "ptr": "p0"}
+
+
+class UnsupportedPack(SlpvecError):
+    """A pack codegen cannot express as one vector instruction."""
+
+
+def vec(elem: str, lanes: int) -> str:
+    """``<lanes x elem>``."""
+    return f"<{lanes} x {elem}>"
+
+
+def flags_of(ins: Instr) -> tuple[str, ...]:
+    """Poison/fast-math flags written on an instruction, ``fast`` expanded."""
+    body = ins.text.split(" = ", 1)[1] if ins.name else ins.text
+    words = body.split(" ")
+    while words and words[0] in _CALL_PREFIXES:
+        words.pop(0)
+    if words and words[0] == ins.opcode:
+        words.pop(0)
+    found: list[str] = []
+    for word in words:
+        if word not in FLAGS:
+            break
+        found.extend(FAST_MATH if word == "fast" else (word,))
+    return tuple(found)
+
+
+def common_flags(lanes: list[Instr]) -> str:
+    """Flags every lane carries (dropping a flag is always safe), as text + space."""
+    common = [f for f in flags_of(lanes[0]) if all(f in flags_of(i) for i in lanes[1:])]
+    return "".join(f + " " for f in dict.fromkeys(common))
+
+
+def predicate_of(ins: Instr) -> str:
+    """The predicate of an icmp/fcmp (``slt``, ``olt``, ...)."""
+    words = ins.text.split(" = ", 1)[1].split(" ")[1:]
+    return next(w for w in words if w not in FLAGS)
+
+
+def mangle(elem: str) -> str:
+    """LLVM's intrinsic name suffix for a scalar type (``double`` -> ``f64``)."""
+    return _MANGLE.get(elem, elem)
+
+
+def vector_intrinsic(callee: str, elem: str, lanes: int) -> str:
+    """``llvm.fmuladd.f64`` -> ``llvm.fmuladd.v4f64``."""
+    suffix = "." + mangle(elem)
+    if not callee.endswith(suffix):
+        raise UnsupportedPack(f"cannot vectorize intrinsic {callee}")
+    return callee[: -len(suffix)] + f".v{lanes}{mangle(elem)}"
+
+
+def const_vector(elem: str, values: list[str]) -> str:
+    """Constant vector literal (``<float 1.0, float poison>``); ``zeroinitializer``
+    is not used so lanes stay readable."""
+    return "<" + ", ".join(f"{elem} {v}" for v in values) + ">"
+
+
+def pack_instruction(result: str, lanes: list[Instr], operands: list[str],
+                     pointer: str = "") -> str:
+    """The vector instruction replacing ``lanes`` (all isomorphic).
+
+    ``operands``: vector operand texts, one per operand position of the scalar
+    instruction (excluding the callee; for loads none, for stores the value).
+    ``pointer``: for loads/stores, the address of lane 0.
+    """
+    first, n = lanes[0], len(lanes)
+    op, flags = first.opcode, common_flags(lanes)
+    elem_types = [o.type for o in first.operands]
+    if op == "load":
+        return f"{result} = load {vec(first.type, n)}, ptr {pointer}, align {_align(first)}"
+    if op == "store":
+        t = vec(elem_types[0], n)
+        return f"store {t} {operands[0]}, ptr {pointer}, align {_align(first)}"
+    rtype = vec(first.type, n)
+    if op in CASTS:
+        return f"{result} = {op} {flags}{vec(elem_types[0], n)} {operands[0]} to {rtype}"
+    if op == "fneg" or op == "freeze":
+        return f"{result} = {op} {flags}{rtype} {operands[0]}"
+    if op in ("icmp", "fcmp"):
+        t = vec(elem_types[0], n)
+        return f"{result} = {op} {flags}{predicate_of(first)} {t} {operands[0]}, {operands[1]}"
+    if op == "select":
+        cond_type = vec("i1", n)
+        return (f"{result} = select {flags}{cond_type} {operands[0]}, {rtype} {operands[1]}, "
+                f"{rtype} {operands[2]}")
+    if op == "call":
+        name = vector_intrinsic(first.callee, first.type, n)
+        args = ", ".join(f"{vec(t, n)} {v}" if not v.startswith("scalar:") else v[7:]
+                         for t, v in zip(elem_types, operands))
+        return f"{result} = call {flags}{rtype} @{name}({args})"
+    if len(operands) == 2:
+        return f"{result} = {op} {flags}{rtype} {operands[0]}, {operands[1]}"
+    raise UnsupportedPack(f"cannot vectorize '{op}'")
+
+
+def _align(ins: Instr) -> int:
+    for part in ins.text.split(","):
+        part = part.strip()
+        if part.startswith("align "):
+            return int(part.split()[1])
+    return 1
+
+
+def insert(result: str, vector: str, elem: str, lanes: int, value: str, lane: int) -> str:
+    return f"{result} = insertelement {vec(elem, lanes)} {vector}, {elem} {value}, i64 {lane}"
+
+
+def extract(result: str, vector: str, elem: str, lanes: int, lane: int) -> str:
+    return f"{result} = extractelement {vec(elem, lanes)} {vector}, i64 {lane}"
+
+
+def shuffle(result: str, a: str, b: str, elem: str, lanes_in: int, mask: list[int]) -> str:
+    """Shufflevector of two ``<lanes_in x elem>`` vectors (``b`` may be poison)."""
+    mask_text = "<" + ", ".join(f"i32 {m}" for m in mask) + ">"
+    t = vec(elem, lanes_in)
+    return f"{result} = shufflevector {t} {a}, {t} {b}, {vec('i32', len(mask))} {mask_text}"
+
+
+def splat_shuffle(result: str, vector: str, elem: str, lanes: int) -> str:
+    """Broadcast lane 0 of ``vector`` to every lane."""
+    t = vec(elem, lanes)
+    return f"{result} = shufflevector {t} {vector}, {t} poison, {vec('i32', lanes)} zeroinitializer"
