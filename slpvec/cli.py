@@ -70,6 +70,75 @@ def cmd_cost(args) -> int:
     return 0
 
 
+def cmd_vectorize(args) -> int:
+    from .driver import run_slp
+    from .files import write_text_atomic
+
+    module, target = _load(args)
+    text, report = run_slp(module.text, args.policy, target, args.cost_kind,
+                           source=str(args.input))
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        write_text_atomic(args.output, text)
+    if args.report:
+        write_text_atomic(args.report, json.dumps(report.to_json(), indent=1) + "\n")
+    print(report.summary(), file=sys.stderr)
+    for block in report.fallbacks:
+        print(f"  scalar fallback {block.block_id}: {block.fallback_reason}", file=sys.stderr)
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from .inputs import load_module
+    from .validate import validate_modules
+
+    original = load_module(args.original).text
+    vectorized = load_module(args.vectorized).text
+    result = validate_modules(original, vectorized, seeds=args.seeds)
+    for fn, seed in result.mismatches:
+        print(f"MISMATCH {fn} seed={seed}")
+    print(f"{len(result.functions)} functions, {result.runs} runs, "
+          f"{len(result.mismatches)} mismatches, {len(result.inconclusive)} inconclusive")
+    return 0 if result.ok else 3
+
+
+def cmd_evaluate(args) -> int:
+    import csv
+    import io
+    from dataclasses import asdict, fields
+
+    from tqdm import tqdm
+
+    from .evaluate import EvalRow, evaluate_module, find_inputs, format_table, load_input, summarize
+    from .files import write_text_atomic
+
+    policies = [p.strip() for p in args.policies.split(",") if p.strip()]
+    inputs = find_inputs(args.inputs)
+    if not inputs:
+        raise SlpvecError("no .c or .ll inputs found")
+    rows: list[EvalRow] = []
+    skipped = []
+    for path in tqdm(inputs, desc="evaluate", unit="file", disable=args.quiet):
+        try:
+            module = load_input(path, args.mcpu)
+        except SlpvecError as err:
+            skipped.append(f"{path}: {err}")
+            continue
+        rows += evaluate_module(module, policies, args.cost_kind)
+    if args.csv:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, [f.name for f in fields(EvalRow)])
+        writer.writeheader()
+        writer.writerows(asdict(r) for r in rows)
+        write_text_atomic(args.csv, buf.getvalue())
+    print(format_table(summarize(rows, policies)))
+    print(f"{len(inputs) - len(skipped)} inputs evaluated, {len(skipped)} skipped")
+    for line in skipped:
+        print(f"  skipped {line}", file=sys.stderr)
+    return 0
+
+
 def _common(sub):
     sub.add_argument("input", help="LLVM IR (.ll) or C source (.c, compiled with clang-22)")
     sub.add_argument("-mcpu", "--mcpu", dest="mcpu", default=None,
@@ -90,6 +159,27 @@ def build_parser() -> argparse.ArgumentParser:
     cost = subs.add_parser("cost", help="per-block TTI cost: the project's yardstick")
     _common(cost)
     cost.set_defaults(func=cmd_cost)
+    vect = subs.add_parser("vectorize", help="vectorize a module with a packing policy")
+    _common(vect)
+    vect.add_argument("-o", "--output", required=True, help="output .ll ('-' for stdout)")
+    vect.add_argument("--policy", default="greedy", help="none | greedy | ilp | gnn")
+    vect.add_argument("--report", help="write a per-block JSON report here")
+    vect.set_defaults(func=cmd_vectorize)
+    ev = subs.add_parser("evaluate", help="static cost of each policy (and LLVM SLP) on inputs")
+    ev.add_argument("inputs", nargs="+", help=".c/.ll files or folders (C uses compile_flags.txt)")
+    ev.add_argument("--policies", default="none,greedy,llvm",
+                    help="comma-separated: none, greedy, ilp, gnn, llvm (= opt-22 SLP)")
+    ev.add_argument("-mcpu", "--mcpu", dest="mcpu", default=None, help="target cpu")
+    ev.add_argument("--cost-kind", default="throughput",
+                    choices=["throughput", "latency", "code-size", "size-latency"])
+    ev.add_argument("--csv", help="write one row per (input, policy) here")
+    ev.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ev.set_defaults(func=cmd_evaluate)
+    val = subs.add_parser("validate", help="differential execution: original vs vectorized")
+    val.add_argument("original")
+    val.add_argument("vectorized")
+    val.add_argument("--seeds", type=int, default=3, help="random inputs per function")
+    val.set_defaults(func=cmd_validate)
     return parser
 
 

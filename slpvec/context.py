@@ -1,0 +1,43 @@
+"""Everything a policy may look at for one block, computed once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .analysis.candidates import CandidateGenerator, CandidateSet
+from .analysis.dependence import DependenceGraph, build_dependence_graph
+from .ir.types import Block, Function
+from .target import Target
+
+
+@dataclass(frozen=True)
+class BlockContext:
+    """A block with its analyses, scalar costs and the shared cost table.
+
+    ``scalar_costs[i]`` is the TTI cost of instruction i (opt-22's printout);
+    ``table`` prices synthetic vector instructions (:class:`slpvec.cost.CostTable`).
+    """
+
+    block: Block
+    function: Function
+    target: Target
+    deps: DependenceGraph
+    generator: CandidateGenerator
+    candidates: CandidateSet
+    scalar_costs: tuple[float, ...]
+    table: object = field(repr=False)
+
+    @property
+    def scalar_total(self) -> float:
+        return float(sum(self.scalar_costs))
+
+
+def make_context(block: Block, function: Function, target: Target,
+                 scalar_costs: tuple[float, ...], table,
+                 max_candidates: int | None = None) -> BlockContext:
+    """Analyse ``block`` (dependences, candidates) into a :class:`BlockContext`."""
+    deps = build_dependence_graph(block, function)
+    kwargs = {"max_candidates": max_candidates} if max_candidates else {}
+    generator = CandidateGenerator(block, target, function, deps=deps, **kwargs)
+    return BlockContext(block, function, target, deps, generator, generator.generate(),
+                        tuple(scalar_costs), table)

@@ -1,0 +1,100 @@
+"""``run_slp``: the whole vectorizer on one module.
+
+parse -> per block: analyse, policy plan, codegen (scalar fallback on any
+failure) -> splice + verify (per-block fallback) -> cleanup -> measure.
+"""
+
+from __future__ import annotations
+
+import time
+
+from .codegen import BlockEmitter, NameGen, assemble, check_plan
+from .codegen.cleanup import cleanup
+from .context import make_context
+from .cost import CostTable, block_costs
+from .errors import IRParseError, SlpvecError
+from .estimate import plan_cost
+from .ir import Module, parse_module
+from .policies import get_policy
+from .report import BlockReport, Report
+from .target import Target, target_for
+
+
+def run_slp(module_text: str, policy="greedy", target: Target | None = None,
+            cost_kind: str = "throughput", source: str = "<input>",
+            do_cleanup: bool = True) -> tuple[str, Report]:
+    """Vectorize a module. Returns (output IR text, :class:`Report`).
+
+    ``policy`` is a registered name or a policy object. Raises SlpvecError
+    only for bad input (malformed IR); a block that cannot be vectorized
+    correctly is left scalar with ``fallback_reason`` set.
+    """
+    start = time.perf_counter()
+    module = parse_module(module_text, source)
+    target = target or target_for(module)
+    policy_obj = get_policy(policy) if isinstance(policy, str) else policy
+    costs = block_costs(module, target, cost_kind)
+    table = CostTable(target, cost_kind)
+    pending, codes = [], []
+    for fn in module.functions:
+        fresh = NameGen({ins.name for b in fn.blocks for ins in b.instrs if ins.name})
+        for block in fn.blocks:
+            pending.append(_plan_block(fn, block, target, costs, table, policy_obj, fresh))
+            if pending[-1]["code"] is not None:
+                codes.append(pending[-1]["code"])
+    assembled = assemble(module, codes)
+    rejected = dict(assembled.rejected)
+    text = assembled.text
+    if assembled.applied and do_cleanup:
+        try:
+            text = cleanup(text)
+        except (SlpvecError, RuntimeError):
+            pass  # keep the verified, uncleaned text
+    after = _costs_after(text, module, target, cost_kind, source)
+    blocks = []
+    for item in pending:
+        reason = item["reason"] or rejected.get(item["id"], "")
+        key = item["key"]
+        blocks.append(BlockReport(
+            block_id=item["id"], n_instrs=item["n"], n_candidates=item["n_cands"],
+            cost_before=sum(costs[key]),
+            cost_after=after.get(key, sum(costs[key])) if not reason else sum(costs[key]),
+            estimated_after=item["estimate"], packs=item["packs"],
+            seconds=item["seconds"], fallback_reason=reason))
+    name = getattr(policy_obj, "name", str(policy))
+    report = Report(source, name, target.cpu, cost_kind, tuple(blocks),
+                    time.perf_counter() - start)
+    return text, report
+
+
+def _plan_block(fn, block, target, costs, table, policy, fresh) -> dict:
+    """Plan + codegen for one block; never raises."""
+    t0 = time.perf_counter()
+    key = (fn.name, block.label)
+    item = {"id": block.id, "key": key, "n": len(block), "n_cands": 0, "packs": (),
+            "estimate": None, "reason": "", "code": None}
+    try:
+        ctx = make_context(block, fn, target, costs[key], table)
+        item["n_cands"] = len(ctx.candidates.packs)
+        if ctx.candidates.packs:
+            plan = policy.plan(ctx)
+            if plan.packs:
+                item["packs"] = tuple(p.lanes for p in plan.packs)
+                check_plan(ctx.generator, plan)
+                item["estimate"] = plan_cost(ctx, plan.packs)
+                item["code"] = BlockEmitter(block, ctx.deps, plan, fresh).emit()
+    except SlpvecError as err:
+        item["reason"] = str(err)
+    except Exception as err:  # a bug must never cost the user a build
+        item["reason"] = f"internal error: {type(err).__name__}: {err}"
+    item["seconds"] = time.perf_counter() - t0
+    return item
+
+
+def _costs_after(text: str, original: Module, target, cost_kind, source) -> dict:
+    """Per-block yardstick of the output, keyed like ``block_costs``."""
+    try:
+        out = parse_module(text, source)
+    except IRParseError:
+        return {}
+    return {key: sum(values) for key, values in block_costs(out, target, cost_kind).items()}

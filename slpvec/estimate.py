@@ -1,0 +1,77 @@
+"""Estimated TTI cost of a block under a pack plan.
+
+Mirrors codegen exactly (it reuses :class:`codegen.BlockEmitter`'s operand
+strategies and extract decisions) and prices every emitted instruction with
+the cost table, so that the estimate predicts the ``slpvec cost`` yardstick
+of the generated block. Units: TTI cost units of the chosen cost kind.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .codegen.block import BlockEmitter, NameGen, operand_positions
+from .codegen import vector_ops as vo
+from .codegen.operands import OperandVector
+from .codegen.schedule import ScheduleError, schedule
+from .context import BlockContext
+from .cost import SynthQuery
+from .ir.types import LOAD, STORE
+from .packs import Pack, PackPlan
+
+
+def pack_query(ctx: BlockContext, pack: Pack) -> SynthQuery:
+    """The synthetic instruction that prices ``pack`` (same text codegen emits)."""
+    lanes = [ctx.block.instrs[i] for i in pack.lanes]
+    first, width = lanes[0], pack.width
+    arg_types: list[str] = []
+    texts: list[str] = []
+    for pos in operand_positions(first):
+        texts.append(f"%a{len(arg_types)}")
+        arg_types.append(vo.vec(first.operands[pos].type, width))
+    if first.callee:
+        full = [f"scalar:{o.type} {o.text}" for o in first.operands[:-1]]
+        for pos, text in zip(operand_positions(first), texts):
+            full[pos] = text
+        texts = full
+    pointer = ""
+    if first.kind in (LOAD, STORE):
+        pointer = f"%a{len(arg_types)}"
+        arg_types.append("ptr")
+    return SynthQuery(vo.pack_instruction("%r", lanes, texts, pointer), tuple(arg_types))
+
+
+def operand_cost(ctx: BlockContext, vector: OperandVector) -> float:
+    """Cost of building one operand vector (0 for reuse and constants)."""
+    width, elem, table = len(vector.lanes), vector.elem, ctx.table
+    if vector.kind in ("pack", "const"):
+        return 0.0
+    if vector.kind == "shuffle":
+        if len(vector.sources) == 1:
+            return table.permute_cost(elem, width, vector.mask)
+        t = vo.vec(elem, width)
+        text = vo.shuffle("%r", "%a0", "%a1", elem, width, list(vector.mask))
+        return table.costs([SynthQuery(text, (t, t))])[0]
+    if vector.kind == "splat":
+        return table.broadcast_cost(elem, width)
+    return sum(table.insert_cost(elem, width, lane)
+               for lane, v in enumerate(vector.lanes) if not v.is_const)
+
+
+def plan_cost(ctx: BlockContext, packs: tuple[Pack, ...]) -> float:
+    """Estimated cost of the block with ``packs`` vectorized (inf if unschedulable)."""
+    plan = PackPlan(ctx.block.id, tuple(packs))
+    try:
+        schedule(ctx.deps, plan.packs)
+        emitter = BlockEmitter(ctx.block, ctx.deps, plan, NameGen(set()))
+    except (ScheduleError, vo.UnsupportedPack):
+        return math.inf
+    packed = plan.packed()
+    total = sum(c for i, c in enumerate(ctx.scalar_costs) if i not in packed)
+    queries = [pack_query(ctx, p) for p in plan.packs]
+    total += sum(ctx.table.costs(queries))
+    total += sum(operand_cost(ctx, v) for vectors in emitter.operands for v in vectors)
+    for i in emitter.needs_scalar:
+        k, lane = emitter.pack_of[i]
+        total += ctx.table.extract_cost(ctx.block.instrs[i].type, packs[k].width, lane)
+    return float(total)

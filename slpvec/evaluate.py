@@ -1,0 +1,160 @@
+"""Static evaluation: every policy (and LLVM's own SLP) on a set of inputs.
+
+For each input module and each policy, the vectorized module's ``slpvec
+cost`` yardstick is measured, and per policy the totals are reported: cost,
+reduction vs scalar, ratio of that reduction to LLVM SLP's, vectorize seconds
+and fallbacks. ``llvm`` means ``opt-22 -passes=slp-vectorizer`` on the same
+IR, followed by the same cleanup slpvec's output gets.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .codegen.cleanup import cleanup
+from .cost import block_costs
+from .driver import run_slp
+from .errors import SlpvecError
+from .inputs import C_SUFFIXES, IR_SUFFIXES
+from .ir import Module, parse_module
+from .target import Target, retarget, target_for
+from .toolchain import compile_c_to_ir, run_tool
+
+LLVM = "llvm"
+
+
+@dataclass(frozen=True)
+class EvalRow:
+    """One (input, policy) measurement; costs in TTI units, time in seconds."""
+
+    source: str
+    policy: str
+    blocks: int
+    cost_scalar: float
+    cost_after: float
+    seconds: float
+    vectorized_blocks: int
+    fallbacks: int
+    error: str = ""
+
+
+def find_inputs(paths: list[str | Path]) -> list[Path]:
+    """C and IR files named, or found recursively below named folders."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix in C_SUFFIXES + IR_SUFFIXES)
+        elif path.exists():
+            found.append(path)
+        else:
+            raise SlpvecError(f"{path}: no such file or folder")
+    return found
+
+
+def compile_flags_for(source: Path) -> tuple[str, ...]:
+    """Flags from the nearest ``compile_flags.txt`` (clangd's convention)."""
+    for folder in [source.parent, *source.parent.parents]:
+        flags = folder / "compile_flags.txt"
+        if flags.is_file():
+            return tuple(ln.strip() for ln in flags.read_text().splitlines() if ln.strip())
+    return ()
+
+
+def load_input(path: Path, cpu: str | None) -> Module:
+    """A C file (compiled with its compile_flags.txt) or an IR file, retargeted."""
+    if path.suffix in C_SUFFIXES:
+        text = compile_c_to_ir(path, cpu or "native", compile_flags_for(path))
+    else:
+        text = path.read_text()
+        if cpu:
+            text = retarget(text, cpu)
+    return parse_module(text, str(path))
+
+
+def llvm_slp(module: Module, target: Target) -> str:
+    """LLVM's SLP vectorizer on the module (opt-22), cleaned like ours."""
+    out = run_tool("opt", ["-S", "-passes=slp-vectorizer", *target.opt_flags(), "-"],
+                   stdin=module.text).stdout
+    return cleanup(out)
+
+
+def _total(text: str, target: Target, cost_kind: str) -> float:
+    return float(sum(sum(c) for c in block_costs(parse_module(text), target, cost_kind).values()))
+
+
+def evaluate_module(module: Module, policies: list[str], cost_kind: str = "throughput"
+                    ) -> list[EvalRow]:
+    """One row per policy for one module."""
+    target = target_for(module)
+    scalar = _total(module.text, target, cost_kind)
+    n_blocks = sum(1 for _ in module.blocks())
+    rows = []
+    for policy in policies:
+        t0 = time.perf_counter()
+        try:
+            if policy == LLVM:
+                text = llvm_slp(module, target)
+                seconds = time.perf_counter() - t0
+                rows.append(EvalRow(module_source(module), policy, n_blocks, scalar,
+                                    _total(text, target, cost_kind), seconds, 0, 0))
+                continue
+            _, report = run_slp(module.text, policy, target, cost_kind)
+            rows.append(EvalRow(report.source, policy, n_blocks, scalar, report.cost_after,
+                                report.seconds, sum(b.vectorized for b in report.blocks),
+                                len(report.fallbacks)))
+        except SlpvecError as err:
+            rows.append(EvalRow(module_source(module), policy, n_blocks, scalar, scalar,
+                                time.perf_counter() - t0, 0, 0, str(err)))
+    return rows
+
+
+def module_source(module: Module) -> str:
+    for line in module.text.splitlines()[:3]:
+        if line.startswith("source_filename"):
+            return line.split("=", 1)[1].strip().strip('"')
+    return "<module>"
+
+
+@dataclass(frozen=True)
+class PolicySummary:
+    """Totals of one policy over all inputs."""
+
+    policy: str
+    cost_scalar: float
+    cost_after: float
+    seconds: float
+    vectorized_blocks: int
+    fallbacks: int
+    errors: int
+
+    @property
+    def reduction(self) -> float:
+        """Fraction of the scalar cost removed (0.1 = 10% cheaper)."""
+        return (self.cost_scalar - self.cost_after) / self.cost_scalar if self.cost_scalar else 0.0
+
+
+def summarize(rows: list[EvalRow], policies: list[str]) -> list[PolicySummary]:
+    out = []
+    for policy in policies:
+        mine = [r for r in rows if r.policy == policy]
+        out.append(PolicySummary(policy, sum(r.cost_scalar for r in mine),
+                                 sum(r.cost_after for r in mine), sum(r.seconds for r in mine),
+                                 sum(r.vectorized_blocks for r in mine),
+                                 sum(r.fallbacks for r in mine), sum(bool(r.error) for r in mine)))
+    return out
+
+
+def format_table(summaries: list[PolicySummary]) -> str:
+    """Markdown table; ``vs llvm`` is the reduction divided by LLVM SLP's."""
+    llvm = next((s for s in summaries if s.policy == LLVM), None)
+    lines = ["| policy | scalar cost | cost after | reduction | vs llvm | seconds | "
+             "vectorized blocks | fallbacks | errors |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for s in summaries:
+        ratio = (f"{s.reduction / llvm.reduction:.3f}x" if llvm and llvm.reduction > 0 else "-")
+        lines.append(f"| {s.policy} | {s.cost_scalar:g} | {s.cost_after:g} | "
+                     f"{100 * s.reduction:.2f}% | {ratio} | {s.seconds:.2f} | "
+                     f"{s.vectorized_blocks} | {s.fallbacks} | {s.errors} |")
+    return "\n".join(lines)

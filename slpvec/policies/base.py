@@ -1,0 +1,43 @@
+"""The policy protocol and registry.
+
+A policy maps a :class:`BlockContext` to a :class:`PackPlan` whose packs are
+candidates of the block. Codegen re-checks legality and verifies the result,
+so a policy can never cause wrong code, only a scalar fallback.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Protocol
+
+from ..context import BlockContext
+from ..errors import SlpvecError
+from ..packs import PackPlan
+
+
+class Policy(Protocol):
+    name: str
+
+    def plan(self, ctx: BlockContext) -> PackPlan:
+        """Packs to form in ``ctx.block``."""
+
+
+_REGISTRY: dict[str, Callable[..., Policy]] = {}
+
+
+def register(name: str):
+    """Class decorator adding a policy factory under ``name``."""
+    def wrap(factory):
+        _REGISTRY[name] = factory
+        return factory
+    return wrap
+
+
+def policy_names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def get_policy(name: str, **options) -> Policy:
+    """Instantiate a registered policy; unknown names give a one-line error."""
+    if name not in _REGISTRY:
+        raise SlpvecError(f"unknown policy '{name}' (choose from {', '.join(policy_names())})")
+    return _REGISTRY[name](**options)

@@ -1,0 +1,70 @@
+"""The ``none`` and ``greedy`` policies."""
+
+from __future__ import annotations
+
+from ..context import BlockContext
+from ..estimate import plan_cost
+from ..ir.types import STORE
+from ..packs import Pack, PackPlan
+from .base import register
+
+SAVING_EPSILON = 1e-9
+
+
+@register("none")
+class NoPacking:
+    """Leaves every block scalar (the baseline every policy is compared to)."""
+
+    name = "none"
+
+    def __init__(self, **_):
+        pass
+
+    def plan(self, ctx: BlockContext) -> PackPlan:
+        return PackPlan(ctx.block.id, ())
+
+
+@register("greedy")
+class GreedyBottomUp:
+    """LLVM-SLP-like: seed at consecutive stores (widest first), grow a tree
+    along operands through candidate packs, keep it if the estimated block cost
+    drops."""
+
+    name = "greedy"
+
+    def __init__(self, **_):
+        pass
+
+    def plan(self, ctx: BlockContext) -> PackPlan:
+        candidates = {p.lanes for p in ctx.candidates.packs}
+        seeds = sorted((p for p in ctx.candidates.packs
+                        if ctx.block.instrs[p.lanes[0]].kind == STORE),
+                       key=lambda p: (-p.width, p.lanes[0]))
+        chosen: list[Pack] = []
+        taken: set[int] = set()
+        best = ctx.scalar_total
+        for seed in seeds:
+            if taken & set(seed.lanes):
+                continue
+            tree = self._tree(ctx, seed, candidates, taken)
+            cost = plan_cost(ctx, tuple(chosen + tree))
+            if cost < best - SAVING_EPSILON:
+                chosen += tree
+                taken |= {i for p in tree for i in p.lanes}
+                best = cost
+        return PackPlan(ctx.block.id, tuple(chosen))
+
+    @staticmethod
+    def _tree(ctx: BlockContext, seed: Pack, candidates: set, taken: set[int]) -> list[Pack]:
+        tree, used, work = [seed], set(seed.lanes), [seed.lanes]
+        while work:
+            lanes = work.pop()
+            for operand in ctx.generator.operand_packs(lanes):
+                if operand is None or operand not in candidates:
+                    continue
+                if (taken | used) & set(operand):
+                    continue
+                tree.append(Pack(operand))
+                used |= set(operand)
+                work.append(operand)
+        return tree
