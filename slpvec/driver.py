@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from .codegen import BlockEmitter, NameGen, assemble, check_plan
-from .codegen.cleanup import cleanup
+from .passes import cleanup, name_values
 from .context import make_context
 from .cost import CostTable, block_costs
 from .errors import IRParseError, SlpvecError
@@ -31,6 +31,8 @@ def run_slp(module_text: str, policy="greedy", target: Target | None = None,
     """
     start = time.perf_counter()
     module = parse_module(module_text, source)
+    if has_numbered_values(module):
+        module = parse_module(name_values(module.text), source)
     target = target or target_for(module)
     policy_obj = get_policy(policy) if isinstance(policy, str) else policy
     costs = block_costs(module, target, cost_kind)
@@ -65,6 +67,13 @@ def run_slp(module_text: str, policy="greedy", target: Target | None = None,
     report = Report(source, name, target.cpu, cost_kind, tuple(blocks),
                     time.perf_counter() - start)
     return text, report
+
+
+def has_numbered_values(module: Module) -> bool:
+    """True if any instruction or block is unnamed (``%5``, ``5:``): those must
+    stay in sequence, which reordering instructions would break."""
+    return any(b.label.isdigit() or any(ins.name.isdigit() for ins in b.instrs)
+               for b in module.blocks())
 
 
 def _plan_block(fn, block, target, costs, table, policy, fresh) -> dict:

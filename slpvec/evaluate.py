@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .codegen.cleanup import cleanup
+from .passes import cleanup
 from .cost import block_costs
 from .driver import run_slp
 from .errors import SlpvecError

@@ -32,6 +32,9 @@ def splice(module: Module, codes: list[BlockCode]) -> str:
             spans[block.id] = (block.instrs[0].line, block.instrs[-1].line)
     for code in sorted(codes, key=lambda c: spans[c.block_id][0], reverse=True):
         start, end = spans[code.block_id]
+        if lines[end - 1].rstrip().endswith("["):  # switch printed over several lines
+            while lines[end - 1].strip() != "]":
+                end += 1
         lines[start - 1:end] = ["  " + ln for ln in code.lines]
     return "\n".join(lines)
 

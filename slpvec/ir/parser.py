@@ -80,8 +80,14 @@ def _function_bodies(lines: list[str]) -> dict[str, tuple[int, list[tuple[int, s
 def _split_blocks(body: list[tuple[int, str]]) -> list[tuple[str, list[tuple[int, str]]]]:
     """Group body lines into (label, [(line number, instruction text)])."""
     blocks: list[tuple[str, list[tuple[int, str]]]] = []
+    continued = False  # inside a multi-line instruction (switch/indirectbr: "[ ... ]")
     for number, line in body:
         stripped = line.strip()
+        if continued:
+            number0, text = blocks[-1][1][-1]
+            blocks[-1][1][-1] = (number0, f"{text} {stripped}")
+            continued = stripped != "]"
+            continue
         if not stripped or stripped.startswith(";"):
             continue
         if not line.startswith(" "):
@@ -91,6 +97,7 @@ def _split_blocks(body: list[tuple[int, str]]) -> list[tuple[str, list[tuple[int
         if not blocks:
             blocks.append(("", []))
         blocks[-1][1].append((number, stripped))
+        continued = stripped.endswith("[")
     return blocks
 
 
@@ -107,8 +114,9 @@ class _FunctionParser:
     """Builds one Function; holds the value-identity map while doing so."""
 
     def __init__(self, fn: llvm.ValueRef, header: str,
-                 text_blocks: list[tuple[str, list[tuple[int, str]]]]):
+                 text_blocks: list[tuple[str, list[tuple[int, str]]]], source: str = "<input>"):
         self.fn = fn
+        self.source = source
         self.header = header
         self.text_blocks = text_blocks
         self.where: dict[llvm.ValueRef, tuple[int, int, str]] = {}
@@ -118,7 +126,7 @@ class _FunctionParser:
     def parse(self) -> Function:
         llvm_blocks = list(self.fn.blocks)
         if len(llvm_blocks) != len(self.text_blocks):
-            raise IRParseError(f"cannot align blocks of @{self.fn.name}")
+            raise IRParseError(f"cannot align blocks of @{self.fn.name}", None, self.source)
         self._number_values(llvm_blocks)
         used_outside = self._live_outs(llvm_blocks)
         blocks = []
@@ -145,7 +153,7 @@ class _FunctionParser:
         for b, (llvm_block, (_, lines)) in enumerate(zip(llvm_blocks, self.text_blocks)):
             instructions = list(llvm_block.instructions)
             if len(instructions) != len(lines):
-                raise IRParseError(f"cannot align instructions of @{self.fn.name}")
+                raise IRParseError(f"cannot align instructions of @{self.fn.name}", None, self.source)
             for i, (ins, (_, text)) in enumerate(zip(instructions, lines)):
                 match = _LHS.match(text)
                 self.where[ins] = (b, i, match.group(1).strip('"') if match else "")
@@ -209,7 +217,8 @@ def parse_module(text: str, source: str = "<input>") -> Module:
     """
     mod = parse_llvm(text, source)
     canonical = str(mod)
-    bodies = _function_bodies(canonical.splitlines())
+    lines = canonical.splitlines()
+    bodies = _function_bodies(lines)
     functions, unknown = [], []
     for fn in mod.functions:
         if fn.is_declaration:
@@ -217,8 +226,8 @@ def parse_module(text: str, source: str = "<input>") -> Module:
         if fn.name not in bodies:
             raise IRParseError(f"cannot find the body of @{fn.name}", None, source)
         header_index, body = bodies[fn.name]
-        parser = _FunctionParser(fn, canonical.splitlines()[header_index],
-                                 _split_blocks(body))
+        parser = _FunctionParser(fn, lines[header_index],
+                                 _split_blocks(body), source)
         functions.append(parser.parse())
         unknown.extend(parser.unknown)
     return Module(text=canonical, triple=mod.triple, data_layout=mod.data_layout,

@@ -6,7 +6,7 @@ import pytest
 
 from slpvec.analysis.candidates import CandidateGenerator
 from slpvec.codegen import BlockEmitter, NameGen, UnsupportedPack, assemble, check_plan
-from slpvec.codegen.cleanup import cleanup
+from slpvec.passes import cleanup
 from slpvec.ir import parse_module
 from slpvec.packs import Pack, PackPlan
 from slpvec.target import Target

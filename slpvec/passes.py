@@ -1,0 +1,53 @@
+"""LLVM passes run in-process through llvmlite's new pass manager."""
+
+from __future__ import annotations
+
+import functools
+
+import llvmlite.binding as llvm
+
+from .ir.parser import parse_llvm
+
+_PASSES = {
+    "instcombine": "add_instruction_combine_pass",
+    "dce": "add_dead_code_elimination_pass",
+    "instnamer": "add_instruction_namer_pass",
+}
+
+
+@functools.cache
+def _init_native() -> None:
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+
+
+def run_passes(text: str, passes: tuple[str, ...]) -> str:
+    """Run ``passes`` (names of :data:`_PASSES`) over IR text; returns verified text.
+
+    Raises IRParseError if the input does not parse or verify.
+    """
+    _init_native()
+    mod = parse_llvm(text, "<passes>")
+    target = llvm.Target.from_triple(mod.triple or llvm.get_process_triple())
+    builder = llvm.create_pass_builder(target.create_target_machine(),
+                                       llvm.create_pipeline_tuning_options())
+    manager = llvm.create_new_module_pass_manager()
+    for name in passes:
+        getattr(manager, _PASSES[name])()
+    manager.run(mod, builder)
+    mod.verify()
+    return str(mod)
+
+
+def cleanup(text: str) -> str:
+    """instcombine + DCE: drops the scalar GEPs/extracts codegen left unused."""
+    return run_passes(text, ("instcombine", "dce"))
+
+
+def name_values(text: str) -> str:
+    """Give every unnamed value a name (``%5`` -> ``%i5``-style, LLVM's instnamer).
+
+    Codegen reorders and removes instructions; LLVM requires numbered values
+    to appear in sequence, so vectorization works on named values only.
+    """
+    return run_passes(text, ("instnamer",))
