@@ -23,7 +23,7 @@ def _load(args):
     module = load_module(args.input, march)
     if args.mcpu and not str(args.input).endswith(".c"):
         module = parse_module(retarget(module.text, args.mcpu), str(args.input))
-    return module, target_for(module)
+    return module, target_for(module, args.mcpu)
 
 
 def cmd_analyze(args) -> int:
@@ -125,7 +125,7 @@ def cmd_evaluate(args) -> int:
         except SlpvecError as err:
             skipped.append(f"{path}: {err}")
             continue
-        rows += evaluate_module(module, policies, args.cost_kind)
+        rows += evaluate_module(module, policies, args.cost_kind, args.mcpu)
     if args.csv:
         buf = io.StringIO()
         writer = csv.DictWriter(buf, [f.name for f in fields(EvalRow)])

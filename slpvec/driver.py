@@ -11,8 +11,8 @@ import time
 from .codegen import BlockEmitter, NameGen, assemble, check_plan
 from .passes import cleanup, name_values
 from .context import make_context
-from .cost import CostTable, block_costs
-from .errors import IRParseError, SlpvecError
+from .cost import CostTable, block_costs, text_block_costs
+from .errors import SlpvecError
 from .estimate import plan_cost
 from .ir import Module, parse_module
 from .policies import get_policy
@@ -52,7 +52,7 @@ def run_slp(module_text: str, policy="greedy", target: Target | None = None,
             text = cleanup(text)
         except (SlpvecError, RuntimeError):
             pass  # keep the verified, uncleaned text
-    after = _costs_after(text, module, target, cost_kind, source)
+    after = _costs_after(text, target, cost_kind)
     blocks = []
     for item in pending:
         reason = item["reason"] or rejected.get(item["id"], "")
@@ -100,10 +100,6 @@ def _plan_block(fn, block, target, costs, table, policy, fresh) -> dict:
     return item
 
 
-def _costs_after(text: str, original: Module, target, cost_kind, source) -> dict:
-    """Per-block yardstick of the output, keyed like ``block_costs``."""
-    try:
-        out = parse_module(text, source)
-    except IRParseError:
-        return {}
-    return {key: sum(values) for key, values in block_costs(out, target, cost_kind).items()}
+def _costs_after(text: str, target, cost_kind) -> dict:
+    """Per-block yardstick of the output (canonical text), keyed like ``block_costs``."""
+    return {key: sum(values) for key, values in text_block_costs(text, target, cost_kind).items()}

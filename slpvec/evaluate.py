@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .passes import cleanup
-from .cost import block_costs
+from .cost import text_block_costs
 from .driver import run_slp
 from .errors import SlpvecError
 from .inputs import C_SUFFIXES, IR_SUFFIXES
@@ -81,13 +81,13 @@ def llvm_slp(module: Module, target: Target) -> str:
 
 
 def _total(text: str, target: Target, cost_kind: str) -> float:
-    return float(sum(sum(c) for c in block_costs(parse_module(text), target, cost_kind).values()))
+    return float(sum(sum(c) for c in text_block_costs(text, target, cost_kind).values()))
 
 
-def evaluate_module(module: Module, policies: list[str], cost_kind: str = "throughput"
-                    ) -> list[EvalRow]:
-    """One row per policy for one module."""
-    target = target_for(module)
+def evaluate_module(module: Module, policies: list[str], cost_kind: str = "throughput",
+                    cpu: str | None = None) -> list[EvalRow]:
+    """One row per policy for one module (``cpu``: explicit target cpu)."""
+    target = target_for(module, cpu)
     scalar = _total(module.text, target, cost_kind)
     n_blocks = sum(1 for _ in module.blocks())
     rows = []

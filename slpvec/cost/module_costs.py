@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..errors import CostModelError
 from ..ir import Module
+from ..ir.parser import block_layout
 from ..target import Target, target_for
 from ..toolchain import run_tool
 from .cache import DiskCache
@@ -33,15 +34,15 @@ class BlockCost:
     cost: float
 
 
-def function_costs(module: Module, target: Target, cost_kind: str = "throughput",
+def function_costs(text: str, target: Target, cost_kind: str = "throughput",
                    cache: DiskCache | None = None) -> dict[str, list[float]]:
-    """Function name -> per-instruction costs, in function order."""
+    """Function name -> per-instruction costs, in function order, for IR text."""
     cache = cache if cache is not None else DiskCache()
-    key = f"module|{key_prefix(target, cost_kind)}|{hashlib.sha256(module.text.encode()).hexdigest()}"
+    key = f"module|{key_prefix(target, cost_kind)}|{hashlib.sha256(text.encode()).hexdigest()}"
     hit = cache.get_many([key])
     if key in hit:
         return hit[key]
-    proc = run_tool("opt", opt_cost_args(target, cost_kind), stdin=module.text)
+    proc = run_tool("opt", opt_cost_args(target, cost_kind), stdin=text)
     parsed = parse_cost_printout(proc.stderr)
     result = {name: [INVALID_COST if c is None else c for c in values]
               for name, values in parsed.items()}
@@ -49,26 +50,31 @@ def function_costs(module: Module, target: Target, cost_kind: str = "throughput"
     return result
 
 
-def block_costs(module: Module, target: Target | None = None, cost_kind: str = "throughput",
-                cache: DiskCache | None = None) -> dict[tuple[str, str], tuple[float, ...]]:
-    """(function, block label) -> per-instruction TTI costs of that block.
+def text_block_costs(canonical: str, target: Target, cost_kind: str = "throughput",
+                     cache: DiskCache | None = None) -> dict[tuple[str, str], tuple[float, ...]]:
+    """(function, block label) -> per-instruction TTI costs, from canonical IR text.
 
-    Raises CostModelError if opt's printout does not match the module.
+    Raises CostModelError if opt's printout does not match the text.
     """
-    target = target or target_for(module)
-    per_function = function_costs(module, target, cost_kind, cache)
+    per_function = function_costs(canonical, target, cost_kind, cache)
     out = {}
-    for fn in module.functions:
-        costs = per_function.get(fn.name)
-        n = sum(len(b) for b in fn.blocks)
+    for fn, blocks in block_layout(canonical).items():
+        costs = per_function.get(fn)
+        n = sum(count for _, count in blocks)
         if costs is None or len(costs) != n:
             got = "no" if costs is None else len(costs)
-            raise CostModelError(f"opt-22 priced {got} instructions of @{fn.name}, expected {n}")
+            raise CostModelError(f"opt-22 priced {got} instructions of @{fn}, expected {n}")
         pos = 0
-        for block in fn.blocks:
-            out[(fn.name, block.label)] = tuple(costs[pos:pos + len(block)])
-            pos += len(block)
+        for label, count in blocks:
+            out[(fn, label)] = tuple(costs[pos:pos + count])
+            pos += count
     return out
+
+
+def block_costs(module: Module, target: Target | None = None, cost_kind: str = "throughput",
+                cache: DiskCache | None = None) -> dict[tuple[str, str], tuple[float, ...]]:
+    """(function, block label) -> per-instruction TTI costs of a parsed module."""
+    return text_block_costs(module.text, target or target_for(module), cost_kind, cache)
 
 
 def module_report(module: Module, target: Target | None = None,

@@ -101,17 +101,12 @@ def _split_blocks(body: list[tuple[int, str]]) -> list[tuple[str, list[tuple[int
     return blocks
 
 
-def _callee(ins: llvm.ValueRef, opcode: str) -> str:
-    if opcode not in ("call", "invoke", "callbr"):
-        return ""
-    ops = list(ins.operands)
-    if ops and ops[-1].value_kind.name == "function":
-        return ops[-1].name
-    return ""
-
-
 class _FunctionParser:
-    """Builds one Function; holds the value-identity map while doing so."""
+    """Builds one Function in a single pass over llvmlite's objects.
+
+    FFI calls dominate parse time, so each value is queried once: operand
+    types of instructions and arguments come from tables filled beforehand.
+    """
 
     def __init__(self, fn: llvm.ValueRef, header: str,
                  text_blocks: list[tuple[str, list[tuple[int, str]]]], source: str = "<input>"):
@@ -119,74 +114,83 @@ class _FunctionParser:
         self.source = source
         self.header = header
         self.text_blocks = text_blocks
-        self.where: dict[llvm.ValueRef, tuple[int, int, str]] = {}
-        self.arg_names: dict[llvm.ValueRef, str] = {}
+        self.where: dict[llvm.ValueRef, tuple[int, int, str, str]] = {}  # b, i, name, type
+        self.args: dict[llvm.ValueRef, tuple[str, str]] = {}  # name, type
         self.unknown: list[tuple[str, str, int, str]] = []
 
     def parse(self) -> Function:
         llvm_blocks = list(self.fn.blocks)
         if len(llvm_blocks) != len(self.text_blocks):
             raise IRParseError(f"cannot align blocks of @{self.fn.name}", None, self.source)
-        self._number_values(llvm_blocks)
-        used_outside = self._live_outs(llvm_blocks)
+        instructions = self._number_values(llvm_blocks)
+        labels = [label or f"bb{b}" for b, (label, _) in enumerate(self.text_blocks)]
+        live: list[set[int]] = [set() for _ in llvm_blocks]
         blocks = []
-        for b, (llvm_block, (label, lines)) in enumerate(zip(llvm_blocks, self.text_blocks)):
-            label = label or llvm_block.name or f"bb{b}"
-            instrs = tuple(self._instr(b, i, ins, lines[i], label)
-                           for i, ins in enumerate(llvm_block.instructions))
-            live = tuple(sorted(used_outside.get(b, ())))
-            blocks.append(Block(self.fn.name, label, instrs, live))
+        for b, block_instrs in enumerate(instructions):
+            instrs = []
+            for i, (ins, opcode, rtype) in enumerate(block_instrs):
+                number, text = self.text_blocks[b][1][i]
+                operands = tuple(self._operand(op, b, opcode == "phi", live)
+                                 for op in ins.operands)
+                callee = operands[-1].text[1:] if (
+                    opcode in ("call", "invoke", "callbr") and operands
+                    and operands[-1].kind == GLOBAL) else ""
+                kind = opcodes.classify(opcode, callee, text)
+                if opcode not in opcodes.KNOWN_OPCODES:
+                    self.unknown.append((self.fn.name, labels[b], i, opcode))
+                instrs.append(Instr(idx=i, opcode=opcode, type=rtype, operands=operands,
+                                    name=self.where[ins][2], text=text, kind=kind,
+                                    callee=callee, line=number))
+            blocks.append(instrs)
+        out = tuple(Block(self.fn.name, labels[b], tuple(instrs), tuple(sorted(live[b])))
+                    for b, instrs in enumerate(blocks))
         attrs = tuple(_STRING_ATTR.findall(" ".join(a.decode() for a in self.fn.attributes)))
-        args = tuple(Operand(VALUE, str(a.type), f"%{self.arg_names[a]}")
-                     for a in self.fn.arguments)
-        return Function(self.fn.name, self.header, tuple(blocks), args, attrs,
+        args = tuple(Operand(VALUE, t, f"%{n}") for n, t in self.args.values())
+        return Function(self.fn.name, self.header, out, args, attrs,
                         noalias_args=self._noalias_args())
 
-    def _number_values(self, llvm_blocks) -> None:
+    def _number_values(self, llvm_blocks) -> list[list[tuple]]:
         slot = 0
         for arg in self.fn.arguments:
-            if arg.name:
-                self.arg_names[arg] = arg.name
-            else:
-                self.arg_names[arg] = str(slot)
-                slot += 1
+            name = arg.name
+            if not name:
+                name, slot = str(slot), slot + 1
+            self.args[arg] = (name, str(arg.type))
+        out = []
         for b, (llvm_block, (_, lines)) in enumerate(zip(llvm_blocks, self.text_blocks)):
-            instructions = list(llvm_block.instructions)
-            if len(instructions) != len(lines):
-                raise IRParseError(f"cannot align instructions of @{self.fn.name}", None, self.source)
-            for i, (ins, (_, text)) in enumerate(zip(instructions, lines)):
+            block = [(ins, ins.opcode, str(ins.type)) for ins in llvm_block.instructions]
+            if len(block) != len(lines):
+                raise IRParseError(f"cannot align instructions of @{self.fn.name}", None,
+                                   self.source)
+            for i, ((ins, _, rtype), (_, text)) in enumerate(zip(block, lines)):
                 match = _LHS.match(text)
-                self.where[ins] = (b, i, match.group(1).strip('"') if match else "")
-
-    def _live_outs(self, llvm_blocks) -> dict[int, set[int]]:
-        outside: dict[int, set[int]] = {}
-        for b, llvm_block in enumerate(llvm_blocks):
-            for ins in llvm_block.instructions:
-                is_phi = ins.opcode == "phi"
-                for op in ins.operands:
-                    home = self.where.get(op)
-                    if home and (home[0] != b or is_phi):
-                        outside.setdefault(home[0], set()).add(home[1])
-        return outside
+                self.where[ins] = (b, i, match.group(1).strip('"') if match else "", rtype)
+            out.append(block)
+        return out
 
     def _noalias_args(self) -> tuple[str, ...]:
-        return tuple(f"%{self.arg_names[a]}" for a in self.fn.arguments
-                     if any(attr == b"noalias" for attr in a.attributes))
+        return tuple(f"%{name}" for arg, (name, _) in self.args.items()
+                     if any(attr == b"noalias" for attr in arg.attributes))
 
-    def _operand(self, op: llvm.ValueRef, block: int) -> Operand:
-        kind = op.value_kind.name
-        type_text = str(op.type)
-        if kind == "instruction":
-            b, i, name = self.where[op]
+    def _operand(self, op: llvm.ValueRef, block: int, in_phi: bool,
+                 live: list[set[int]]) -> Operand:
+        home = self.where.get(op)
+        if home is not None:
+            b, i, name, type_text = home
+            if b != block or in_phi:
+                live[b].add(i)
             if b == block:
                 return Operand(LOCAL, type_text, f"%{name}", i)
             return Operand(VALUE, type_text, f"%{name}")
-        if kind == "argument":
-            return Operand(VALUE, type_text, f"%{self.arg_names[op]}")
+        if op in self.args:
+            name, type_text = self.args[op]
+            return Operand(VALUE, type_text, f"%{name}")
+        kind = op.value_kind.name
         if kind == "basic_block":
             return Operand(LABEL, "label", f"%{op.name}")
         if kind in ("global_variable", "function", "global_alias", "global_ifunc"):
-            return Operand(GLOBAL, type_text, f"@{op.name}")
+            return Operand(GLOBAL, "ptr", f"@{op.name}")
+        type_text = str(op.type)
         if kind in _VALUE_KINDS_CONST:
             text = str(op)
             if text.startswith(type_text + " "):
@@ -194,18 +198,18 @@ class _FunctionParser:
             return Operand(CONST, type_text, text)
         return Operand(META, type_text, str(op).strip())
 
-    def _instr(self, b: int, i: int, ins: llvm.ValueRef, line: tuple[int, str],
-               label: str) -> Instr:
-        number, text = line
-        opcode = ins.opcode
-        callee = _callee(ins, opcode)
-        kind = opcodes.classify(opcode, callee, text)
-        if opcode not in opcodes.KNOWN_OPCODES:
-            self.unknown.append((self.fn.name, label, i, opcode))
-        operands = tuple(self._operand(op, b) for op in ins.operands)
-        return Instr(idx=i, opcode=opcode, type=str(ins.type), operands=operands,
-                     name=self.where[ins][2], text=text, kind=kind, callee=callee,
-                     line=number)
+
+def block_layout(canonical: str) -> dict[str, list[tuple[str, int]]]:
+    """Function -> [(block label, instruction count)] from canonical IR text alone.
+
+    Labels match :func:`parse_module`'s (``bb<k>`` for an unnamed block). Cheap:
+    no llvmlite objects, for pricing text that need not be analysed.
+    """
+    layout = {}
+    for name, (_, body) in _function_bodies(canonical.splitlines()).items():
+        layout[name] = [(label or f"bb{b}", len(lines))
+                        for b, (label, lines) in enumerate(_split_blocks(body))]
+    return layout
 
 
 def parse_module(text: str, source: str = "<input>") -> Module:
