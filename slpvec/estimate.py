@@ -13,7 +13,7 @@ import math
 from .codegen.block import BlockEmitter, NameGen, operand_positions
 from .codegen import vector_ops as vo
 from .codegen.operands import OperandVector
-from .codegen.schedule import ScheduleError, schedule
+from .codegen.schedule import packs_acyclic
 from .context import BlockContext
 from .cost import SynthQuery
 from .ir.types import LOAD, STORE
@@ -61,10 +61,11 @@ def operand_cost(ctx: BlockContext, vector: OperandVector) -> float:
 def plan_cost(ctx: BlockContext, packs: tuple[Pack, ...]) -> float:
     """Estimated cost of the block with ``packs`` vectorized (inf if unschedulable)."""
     plan = PackPlan(ctx.block.id, tuple(packs))
+    if not packs_acyclic(ctx.deps, plan.packs):
+        return math.inf
     try:
-        schedule(ctx.deps, plan.packs)
         emitter = BlockEmitter(ctx.block, ctx.deps, plan, NameGen(set()))
-    except (ScheduleError, vo.UnsupportedPack):
+    except vo.UnsupportedPack:
         return math.inf
     packed = plan.packed()
     total = sum(c for i, c in enumerate(ctx.scalar_costs) if i not in packed)

@@ -88,6 +88,7 @@ def evaluate_module(module: Module, policies: list[str], cost_kind: str = "throu
                     cpu: str | None = None) -> list[EvalRow]:
     """One row per policy for one module (``cpu``: explicit target cpu)."""
     target = target_for(module, cpu)
+    source = module_source(module)
     scalar = _total(module.text, target, cost_kind)
     n_blocks = sum(1 for _ in module.blocks())
     rows = []
@@ -97,15 +98,15 @@ def evaluate_module(module: Module, policies: list[str], cost_kind: str = "throu
             if policy == LLVM:
                 text = llvm_slp(module, target)
                 seconds = time.perf_counter() - t0
-                rows.append(EvalRow(module_source(module), policy, n_blocks, scalar,
+                rows.append(EvalRow(source, policy, n_blocks, scalar,
                                     _total(text, target, cost_kind), seconds, 0, 0))
                 continue
-            _, report = run_slp(module.text, policy, target, cost_kind)
-            rows.append(EvalRow(report.source, policy, n_blocks, scalar, report.cost_after,
+            _, report = run_slp(module.text, policy, target, cost_kind, source)
+            rows.append(EvalRow(source, policy, n_blocks, scalar, report.cost_after,
                                 report.seconds, sum(b.vectorized for b in report.blocks),
                                 len(report.fallbacks)))
         except SlpvecError as err:
-            rows.append(EvalRow(module_source(module), policy, n_blocks, scalar, scalar,
+            rows.append(EvalRow(source, policy, n_blocks, scalar, scalar,
                                 time.perf_counter() - t0, 0, 0, str(err)))
     return rows
 

@@ -1,7 +1,7 @@
 """Worker process for differential validation (see :mod:`slpvec.validate`).
 
 Reads one JSON job from stdin: ``{"text", "functions", "seeds", "skip"}``;
-JIT-compiles the module with MCJIT and, for each (function, seed), calls the
+JIT-compiles the module with MCJIT, prints ``{"ready": true}`` and, for each (function, seed), calls the
 function on seeded random inputs and prints one JSON line
 ``{"fn", "seed", "digest"}``. Crashes (segfaults from garbage pointers, traps)
 kill only this process; the parent restarts it past the crashing run.
@@ -79,6 +79,7 @@ def main() -> None:
     engine.run_static_constructors()
     regions = global_regions(engine, mod)
     snapshot = [ctypes.string_at(a, n) for a, n in regions]
+    print(json.dumps({"ready": True}), flush=True)  # compiled: per-run timeouts start
     skip = {(s[0], s[1]) for s in job.get("skip", [])}
     for name in job["functions"]:
         sig = signature(mod.get_function(name))

@@ -7,7 +7,8 @@ lane order.
 
 Generation, goSLP-style but seeded so the set stays small enough to solve:
 
-1. memory pairs: consecutive loads, consecutive stores;
+1. memory pairs: consecutive loads, consecutive stores; and sibling pairs:
+   two isomorphic operands of one instruction (LLVM SLP's operand seeds);
 2. memory widening, pairwise: two consecutive packs of width w make one of 2w,
    up to what the target's vector register holds (8 lanes at most);
 3. at every width, non-memory packs grown from the memory packs to a fixpoint
@@ -214,10 +215,26 @@ class CandidateGenerator:
                     found.add(cand)
                     work.append(cand)
 
+    def sibling_pairs(self) -> set[tuple[int, int]]:
+        """Two operands of one instruction that could share a pack (LLVM SLP's
+        operand-pair seeds, e.g. the two products of ``a*b + c*d``)."""
+        pairs = set()
+        for ins in self.instrs:
+            local = [op.index for op in ins.operands[:3] if op.kind == LOCAL]
+            for k, a in enumerate(local):
+                for b in local[k + 1:]:
+                    if a != b and self.instrs[a].kind not in (LOAD, STORE) \
+                            and self.legal((a, b)):
+                        pairs.add((a, b))
+        return pairs
+
     def generate(self) -> CandidateSet:
         """All candidate packs of the block."""
         pairs = self.memory_pairs()
         found: set[tuple[int, ...]] = set()
+        siblings = self.sibling_pairs() - found
+        found |= siblings
+        self.grow(siblings, found)
         memory = set(pairs)
         while memory and not self.truncated:
             found |= memory

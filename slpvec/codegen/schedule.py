@@ -22,6 +22,42 @@ def units_of(n_instrs: int, packs: tuple[Pack, ...]) -> list[int]:
     return unit
 
 
+def packs_acyclic(deps: DependenceGraph, packs: tuple[Pack, ...]) -> bool:
+    """True if the packs can be scheduled together (no dependence cycle).
+
+    Exact and cheap (O(k^2) bit operations for k packs): any cycle of the
+    scheduling graph passes through packs, and between two consecutive packs
+    of such a cycle there is a dependence path, visible in the reachability
+    bitsets. So the plan is schedulable iff the graph "some lane of P reaches
+    some lane of Q" over packs is acyclic.
+    """
+    masks = [sum(1 << i for i in p.lanes) for p in packs]
+    reach_into = [0] * len(packs)  # ancestors of any lane of each pack
+    for k, p in enumerate(packs):
+        for i in p.lanes:
+            reach_into[k] |= deps.ancestors[i]
+    succs = [[q for q in range(len(packs)) if q != k and reach_into[q] & masks[k]]
+             for k in range(len(packs))]
+    state = [0] * len(packs)  # 0 new, 1 on stack, 2 done
+    for root in range(len(packs)):
+        if state[root]:
+            continue
+        stack = [(root, iter(succs[root]))]
+        state[root] = 1
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+            elif state[nxt] == 1:
+                return False
+            elif state[nxt] == 0:
+                state[nxt] = 1
+                stack.append((nxt, iter(succs[nxt])))
+    return True
+
+
 def schedule(deps: DependenceGraph, packs: tuple[Pack, ...]) -> list[int]:
     """Unit ids in an order respecting all dependences (see :func:`units_of`).
 

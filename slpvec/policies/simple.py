@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..context import BlockContext
 from ..estimate import plan_cost
-from ..ir.types import STORE
+from ..ir.types import LOAD, STORE
 from ..packs import Pack, PackPlan
 from .base import register
 
@@ -26,9 +26,10 @@ class NoPacking:
 
 @register("greedy")
 class GreedyBottomUp:
-    """LLVM-SLP-like: seed at consecutive stores (widest first), grow a tree
-    along operands through candidate packs, keep it if the estimated block cost
-    drops."""
+    """LLVM-SLP-like: seed at consecutive stores (widest first), then at roots
+    of operand trees (e.g. the two products of ``a*b + c*d``); grow each tree
+    along operands through candidate packs and keep it if the estimated block
+    cost drops."""
 
     name = "greedy"
 
@@ -37,13 +38,10 @@ class GreedyBottomUp:
 
     def plan(self, ctx: BlockContext) -> PackPlan:
         candidates = {p.lanes for p in ctx.candidates.packs}
-        seeds = sorted((p for p in ctx.candidates.packs
-                        if ctx.block.instrs[p.lanes[0]].kind == STORE),
-                       key=lambda p: (-p.width, p.lanes[0]))
         chosen: list[Pack] = []
         taken: set[int] = set()
         best = ctx.scalar_total
-        for seed in seeds:
+        for seed in self.seeds(ctx, candidates):
             if taken & set(seed.lanes):
                 continue
             tree = self._tree(ctx, seed, candidates, taken)
@@ -53,6 +51,19 @@ class GreedyBottomUp:
                 taken |= {i for p in tree for i in p.lanes}
                 best = cost
         return PackPlan(ctx.block.id, tuple(chosen))
+
+    @staticmethod
+    def seeds(ctx: BlockContext, candidates: set) -> list[Pack]:
+        """Store packs (widest first), then roots of operand trees: non-memory
+        packs that are no other candidate's operand pack."""
+        instrs = ctx.block.instrs
+        stores = sorted((p for p in ctx.candidates.packs if instrs[p.lanes[0]].kind == STORE),
+                        key=lambda p: (-p.width, p.lanes[0]))
+        operands = {o for lanes in candidates for o in ctx.generator.operand_packs(lanes) if o}
+        roots = sorted((p for p in ctx.candidates.packs
+                        if instrs[p.lanes[0]].kind not in (STORE, LOAD) and p.lanes not in operands),
+                       key=lambda p: (-p.width, max(p.lanes)))
+        return stores + roots
 
     @staticmethod
     def _tree(ctx: BlockContext, seed: Pack, candidates: set, taken: set[int]) -> list[Pack]:

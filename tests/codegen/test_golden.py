@@ -181,3 +181,30 @@ def test_illegal_plans_are_refused():
             check_plan(gen, PackPlan(fn.blocks[0].id, (Pack(tuple(bad)),)))
     with pytest.raises(UnsupportedPack):  # overlapping packs
         check_plan(gen, PackPlan(fn.blocks[0].id, (Pack((1, 8)), Pack((1, 8)))))
+
+
+def test_acyclicity_check_agrees_with_the_scheduler():
+    # Two packs that are each legal but together form a cycle:
+    # lanes (x0, y1) and (y0, x1) where y0 uses x0 and y1 uses x1.
+    from slpvec.analysis import build_dependence_graph
+    from slpvec.codegen import ScheduleError, schedule
+    from slpvec.codegen.schedule import packs_acyclic
+    module = parse_module(HEADER + """
+define void @f(ptr noalias %a, float %p, float %q) {
+entry:
+  %x0 = fmul float %p, %p
+  %y0 = fmul float %x0, %q
+  %x1 = fmul float %q, %q
+  %y1 = fmul float %x1, %p
+  store float %y0, ptr %a, align 4
+  ret void
+}
+""")
+    fn = module.functions[0]
+    deps = build_dependence_graph(fn.blocks[0], fn)
+    cyclic = (Pack((0, 3)), Pack((1, 2)))
+    fine = (Pack((0, 2)), Pack((1, 3)))
+    assert not packs_acyclic(deps, cyclic) and packs_acyclic(deps, fine)
+    with pytest.raises(ScheduleError):
+        schedule(deps, cyclic)
+    assert len(schedule(deps, fine)) == 2 + 2

@@ -1,0 +1,40 @@
+"""Corpus-wide: greedy output verifies (opt-22) and matches the scalar code on
+random inputs for every function it changed. Needs the prepared corpus
+(python -m dataset.corpus prepare)."""
+
+import subprocess
+
+import pytest
+
+from dataset.corpus import DEFAULT_CACHE, corpus_sources
+from slpvec.driver import run_slp
+from slpvec.evaluate import load_input
+from slpvec.validate import validate_modules
+
+pytestmark = pytest.mark.slow
+
+
+def test_greedy_is_correct_on_the_corpus():
+    files = corpus_sources(DEFAULT_CACHE)
+    if not files:
+        pytest.skip(f"corpus not prepared at {DEFAULT_CACHE}: run python -m dataset.corpus prepare")
+    validated_blocks, mismatches, fallbacks = 0, [], []
+    for path in files:
+        module = load_input(path, "haswell")
+        text, report = run_slp(module.text, "greedy")
+        fallbacks += [(path.name, b.block_id, b.fallback_reason) for b in report.fallbacks]
+        changed = sorted({b.block_id.split(":")[0] for b in report.blocks if b.vectorized})
+        if not changed:
+            continue
+        verify = subprocess.run(["opt-22", "-passes=verify", "-disable-output", "-"],
+                                input=text, capture_output=True, text=True)
+        assert verify.returncode == 0, (path, verify.stderr[:500])
+        result = validate_modules(module.text, text, seeds=2, functions=changed, run_timeout=5)
+        mismatches += [(path.name, fn, seed) for fn, seed in result.mismatches]
+        ran = {fn for fn in changed} - {fn for fn, _ in result.inconclusive}
+        validated_blocks += sum(1 for b in report.blocks
+                                if b.vectorized and b.block_id.split(":")[0] in ran)
+    print(f"validated {validated_blocks} vectorized blocks; fallbacks: {fallbacks}")
+    assert mismatches == []
+    assert not [f for f in fallbacks if "internal error" in f[2]]
+    assert validated_blocks >= 200
