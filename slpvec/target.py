@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import llvmlite.binding as llvm
 
+from .errors import SlpvecError
+
 
 @dataclass(frozen=True)
 class Target:
@@ -104,15 +106,14 @@ def retarget(module_text: str, cpu: str) -> str:
     return _TARGET_FEATURES_ATTR.sub("", text)
 
 
+@functools.cache
 def _vector_bits_of_cpu(cpu: str) -> int:
-    """Best guess of the vector width from a cpu name alone."""
-    lowered = cpu.lower()
-    if any(k in lowered for k in ("avx512", "skylake-avx512", "icelake", "sapphire",
-                                  "znver4", "znver5", "cascadelake", "cooperlake",
-                                  "tigerlake", "x86-64-v4")):
+    """Vector width of a cpu, from clang-22's predefined feature macros."""
+    from .toolchain import run_tool
+    try:
+        macros = run_tool("clang", [f"-march={cpu}", "-E", "-dM", "-x", "c", "-"], stdin="").stdout
+    except SlpvecError:  # unknown cpu or no clang: the portable answer
+        return 128
+    if "#define __AVX512F__ 1" in macros:
         return 512
-    if any(k in lowered for k in ("haswell", "broadwell", "skylake", "znver", "x86-64-v3",
-                                  "alderlake", "raptorlake", "sandybridge", "ivybridge",
-                                  "bdver", "core-avx")):
-        return 256
-    return 128
+    return 256 if "#define __AVX__ 1" in macros else 128

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..ir.typesize import alloc_size, element_type, split_struct, struct_field_offsets
+from ..ir.typesize import alloc_size, element_type, split_top_level, struct_field_offsets
 from ..ir.types import CONST, GLOBAL, LOAD, LOCAL, STORE, VALUE, Block, Function, Operand
 
 # Root kinds. Distinct "identified objects" never alias each other.
@@ -87,16 +87,7 @@ def gep_source_type(text: str) -> str:
     words = rest.split(" ")
     while words and (words[0] in _GEP_FLAGS or words[0].startswith("inrange")):
         words.pop(0)
-    rest = " ".join(words)
-    depth = 0
-    for pos, ch in enumerate(rest):
-        if ch in "<[{(":
-            depth += 1
-        elif ch in ">]})":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            return rest[:pos].strip()
-    return rest.strip()
+    return split_top_level(" ".join(words))[0]
 
 
 class AddressAnalysis:
@@ -157,7 +148,7 @@ class AddressAnalysis:
             if current.startswith("{") or current.startswith("<{"):
                 field = int(index.text)
                 total = total + Linear((), struct_field_offsets(current)[field])
-                current = split_struct(current.strip().strip("<>{} "))[field]
+                current = split_top_level(current.strip().strip("<>{} "))[field]
             else:
                 current = element_type(current)
                 total = total + self._index(index).scale(alloc_size(current))

@@ -24,7 +24,8 @@ def scalar_bits(type_text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def split_struct(body: str) -> list[str]:
+def split_top_level(body: str) -> list[str]:
+    """Split at commas outside any brackets (struct fields, typed operands)."""
     fields, depth, start = [], 0, 0
     for pos, ch in enumerate(body):
         if ch in "<[{(":
@@ -46,7 +47,7 @@ def _align(type_text: str) -> int:
         return inner if t.startswith("[") else max(inner, alloc_size(t))
     if t.startswith("{") or t.startswith("<{"):
         packed = t.startswith("<{")
-        fields = split_struct(t.strip("<>{} "))
+        fields = split_top_level(t.strip("<>{} "))
         return 1 if packed else max((_align(f) for f in fields), default=1)
     bits = scalar_bits(t)
     return max(1, (bits or 8) // 8) if t not in _ALLOC_BYTES else _ALLOC_BYTES[t]
@@ -70,7 +71,7 @@ def alloc_size(type_text: str) -> int:
     if t.startswith("{") or t.startswith("<{"):
         packed = t.startswith("<{")
         offset = 0
-        for field in split_struct(t.strip("<>{} ")):
+        for field in split_top_level(t.strip("<>{} ")):
             if not packed:
                 offset = -(-offset // _align(field)) * _align(field)
             offset += alloc_size(field)
@@ -84,7 +85,7 @@ def struct_field_offsets(type_text: str) -> list[int]:
     t = type_text.strip()
     packed = t.startswith("<{")
     offsets, offset = [], 0
-    for field in split_struct(t.strip("<>{} ")):
+    for field in split_top_level(t.strip("<>{} ")):
         if not packed:
             offset = -(-offset // _align(field)) * _align(field)
         offsets.append(offset)
