@@ -34,9 +34,15 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     exit 0
 fi
 log "installing torch==2.13.0 (CPU) first, then slpvec and its pinned dependencies"
-"$py" -m pip install -q --upgrade pip
-"$py" -m pip install -q torch==2.13.0
-"$py" -m pip install -q -e ".[ml,test]"
+pip_log=.venv/pip-install.log
+pip_step() {  # quiet unless it fails; then show the log's tail
+    "$py" -m pip install -q "$@" >>"$pip_log" 2>&1 || {
+        tail -n 40 "$pip_log"; log "pip install $* failed (full log: $pip_log)"; exit 1; }
+}
+: >"$pip_log"
+pip_step --upgrade pip
+pip_step torch==2.13.0
+pip_step -e ".[ml,test]"
 "$py" -c "import torch, llvmlite, pulp, torch_geometric; print('[setup] torch', torch.__version__, '| llvmlite', llvmlite.__version__, '| pulp', pulp.__version__, '| torch-geometric', torch_geometric.__version__)"
 echo "$want" > "$stamp"
 log "done: activate with 'source .venv/bin/activate'"
