@@ -161,7 +161,7 @@ class CandidateGenerator:
         n_ops = len(first.operands) - (1 if first.callee else 0)
         for pos in range(n_ops):
             yield self._operand_lanes(lanes, lambda ins, p=pos: ins.operands[p])
-        if first.opcode in COMMUTATIVE or first.callee.startswith(("llvm.fmuladd", "llvm.fma.")):
+        if self._commutative(first):
             yield self._commuted_operand_lanes(lanes)
 
     def _operand_lanes(self, lanes, pick):
@@ -186,18 +186,27 @@ class CandidateGenerator:
         return tuple(out)
 
     def user_packs(self, lanes: tuple[int, ...]):
+        """Packs of users, one per lane, using the lanes at the same operand
+        position (either factor position for commutative users)."""
         for user0, pos in self.users[lanes[0]]:
             if not self.packable[user0]:
                 continue
+            positions = {pos}
+            if pos < 2 and self._commutative(self.instrs[user0]):
+                positions = {0, 1}
             chosen = [user0]
             for lane in lanes[1:]:
                 options = [u for u, p in self.users[lane]
-                           if p == pos and self.sig[u] == self.sig[user0] and u not in chosen]
+                           if p in positions and self.sig[u] == self.sig[user0] and u not in chosen]
                 if not options:
                     break
                 chosen.append(options[0])
             else:
                 yield tuple(chosen)
+
+    @staticmethod
+    def _commutative(ins: Instr) -> bool:
+        return ins.opcode in COMMUTATIVE or ins.callee.startswith(("llvm.fmuladd", "llvm.fma."))
 
     def grow(self, seeds: set[tuple[int, ...]], found: set[tuple[int, ...]]) -> None:
         work = list(seeds)
