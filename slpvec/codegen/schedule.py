@@ -22,8 +22,8 @@ def units_of(n_instrs: int, packs: tuple[Pack, ...]) -> list[int]:
     return unit
 
 
-def packs_acyclic(deps: DependenceGraph, packs: tuple[Pack, ...]) -> bool:
-    """True if the packs can be scheduled together (no dependence cycle).
+def pack_cycle(deps: DependenceGraph, packs: tuple[Pack, ...]) -> list[int] | None:
+    """Indices of packs forming a dependence cycle, or None if schedulable.
 
     Exact and cheap (O(k^2) bit operations for k packs): any cycle of the
     scheduling graph passes through packs, and between two consecutive packs
@@ -42,20 +42,26 @@ def packs_acyclic(deps: DependenceGraph, packs: tuple[Pack, ...]) -> bool:
     for root in range(len(packs)):
         if state[root]:
             continue
-        stack = [(root, iter(succs[root]))]
+        path = [root]
+        stack = [iter(succs[root])]
         state[root] = 1
         while stack:
-            node, it = stack[-1]
-            nxt = next(it, None)
+            nxt = next(stack[-1], None)
             if nxt is None:
-                state[node] = 2
+                state[path.pop()] = 2
                 stack.pop()
             elif state[nxt] == 1:
-                return False
+                return path[path.index(nxt):]
             elif state[nxt] == 0:
                 state[nxt] = 1
-                stack.append((nxt, iter(succs[nxt])))
-    return True
+                path.append(nxt)
+                stack.append(iter(succs[nxt]))
+    return None
+
+
+def packs_acyclic(deps: DependenceGraph, packs: tuple[Pack, ...]) -> bool:
+    """True if the packs can be scheduled together (see :func:`pack_cycle`)."""
+    return pack_cycle(deps, packs) is None
 
 
 def schedule(deps: DependenceGraph, packs: tuple[Pack, ...]) -> list[int]:

@@ -7,6 +7,7 @@ so a policy can never cause wrong code, only a scalar fallback.
 
 from __future__ import annotations
 
+import importlib
 from typing import Callable, Protocol
 
 from ..context import BlockContext
@@ -22,6 +23,8 @@ class Policy(Protocol):
 
 
 _REGISTRY: dict[str, Callable[..., Policy]] = {}
+# Policies living in other packages, imported only when asked for.
+_LAZY = {"ilp": "ilp_oracle.policy", "gnn": "models.policy"}
 
 
 def register(name: str):
@@ -33,11 +36,16 @@ def register(name: str):
 
 
 def policy_names() -> list[str]:
-    return sorted(_REGISTRY)
+    return sorted(set(_REGISTRY) | set(_LAZY))
 
 
 def get_policy(name: str, **options) -> Policy:
     """Instantiate a registered policy; unknown names give a one-line error."""
+    if name not in _REGISTRY and name in _LAZY:
+        try:
+            importlib.import_module(_LAZY[name])
+        except ImportError as err:
+            raise SlpvecError(f"policy '{name}' is not available: {err}") from None
     if name not in _REGISTRY:
         raise SlpvecError(f"unknown policy '{name}' (choose from {', '.join(policy_names())})")
     return _REGISTRY[name](**options)

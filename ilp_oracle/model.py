@@ -1,0 +1,145 @@
+"""The ILP of an :class:`IlpProblem` and its solution with PuLP (CBC or HiGHS).
+
+Variables: binary ``x[q]`` per candidate pack; ``y[s,m]`` = x[slot pack] AND
+x[match pack] (exact linearisation, continuous in [0, 1]); ``e[q,l]`` >= 0,
+1 when lane l of pack q must be extracted. Constraints: each instruction in at
+most one chosen pack; 2-cycles forbidden pairwise; longer dependence cycles
+cut lazily (solve, find a cycle among the chosen packs, forbid it, resolve).
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass
+
+import pulp
+
+from slpvec.codegen.schedule import pack_cycle
+from slpvec.errors import SlpvecError
+from slpvec.packs import Pack, PackPlan
+
+from .problem import IlpProblem
+
+OPTIMAL, FEASIBLE, TIMEOUT_NO_SOLUTION = "optimal", "feasible", "timeout_no_solution"
+SOLVERS = ("cbc", "highs")
+MAX_CUT_ROUNDS = 50
+
+
+@dataclass(frozen=True)
+class Solution:
+    """``plan``: chosen packs; ``objective``: estimated block cost (TTI units);
+    ``status``: optimal | feasible (time limit hit with an incumbent) |
+    timeout_no_solution (empty plan); ``seconds``: wall time incl. cut rounds."""
+
+    plan: PackPlan
+    objective: float
+    status: str
+    seconds: float
+    chosen: tuple[int, ...] = ()
+
+
+class _DepsView:
+    """The bits of a DependenceGraph that :func:`pack_cycle` reads."""
+
+    def __init__(self, ancestors):
+        self.ancestors = ancestors
+
+
+def _solver(name: str, time_limit_s: float):
+    if name == "cbc":
+        with warnings.catch_warnings():  # the bundled CBC is deprecated for PuLP 4.0
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s)
+    if name == "highs":
+        return pulp.HiGHS(msg=False, timeLimit=time_limit_s)
+    raise SlpvecError(f"unknown solver '{name}' (choose from {', '.join(SOLVERS)})")
+
+
+def _build(problem: IlpProblem, fixed: dict[int, Pack | None], cuts: list[tuple[int, ...]]):
+    prob = pulp.LpProblem("slp", pulp.LpMinimize)
+    n = len(problem.packs)
+    x = [prob.add_variable(f"x{q}", cat="Binary") for q in range(n)]
+    objective = [problem.scalar_total]
+    for q, pack in enumerate(problem.packs):
+        saving = problem.vector_costs[q] - sum(problem.scalar_costs[i] for i in pack.lanes)
+        objective.append(saving * x[q])
+    y = {}
+    for s, slot in enumerate(problem.slots):
+        objective.append(slot.base * x[slot.pack])
+        for m, (q, cost) in enumerate(slot.matches):
+            var = prob.add_variable(f"y{s}_{m}", 0, 1)
+            y[(s, m)] = var
+            prob += var <= x[slot.pack]
+            prob += var <= x[q]
+            prob += var >= x[slot.pack] + x[q] - 1
+            objective.append((cost - slot.base) * var)
+    lane_of = [{i: lane for lane, i in enumerate(p.lanes)} for p in problem.packs]
+    packs_of = problem.packs_of()
+    e = {}
+    for use in problem.uses:
+        covered = pulp.lpSum(y[c] for c in use.covering)
+        for q in packs_of[use.instr]:
+            key = (q, lane_of[q][use.instr])
+            if key not in e:
+                e[key] = prob.add_variable(f"e{q}_{key[1]}", 0)
+                objective.append(problem.extract_costs[q][key[1]] * e[key])
+            prob += e[key] >= x[q] - covered
+    prob += pulp.lpSum(objective)
+    for i, qs in enumerate(packs_of):
+        if len(qs) > 1:
+            prob += pulp.lpSum(x[q] for q in qs) <= 1
+    for a, b in problem.conflicts:
+        prob += x[a] + x[b] <= 1
+    for cycle in cuts:
+        prob += pulp.lpSum(x[q] for q in cycle) <= len(cycle) - 1
+    _fix(prob, x, problem, packs_of, fixed)
+    return prob, x
+
+
+def _fix(prob, x, problem: IlpProblem, packs_of, fixed: dict[int, Pack | None]) -> None:
+    """Fixed-prefix decisions: instr -> its pack (forced) or None (left scalar)."""
+    index = {p.lanes: q for q, p in enumerate(problem.packs)}
+    for instr, pack in fixed.items():
+        if pack is None:
+            for q in packs_of[instr]:
+                prob += x[q] == 0
+        elif pack.lanes in index:
+            prob += x[index[pack.lanes]] == 1
+        else:
+            raise SlpvecError(f"fixed pack {pack} is not a candidate of {problem.block_id}")
+
+
+def solve(problem: IlpProblem, time_limit_s: float = 10.0, solver: str = "cbc",
+          fixed: dict[int, Pack | None] | None = None) -> Solution:
+    """Optimal (or best found) packing of ``problem``.
+
+    ``fixed`` pins earlier decisions (DAgger's fixed-prefix solve): for an
+    instruction, the pack it must be in, or None to keep it out of every pack.
+    """
+    start = time.perf_counter()
+    if not problem.packs:
+        return Solution(PackPlan(problem.block_id), problem.scalar_total, OPTIMAL, 0.0)
+    cuts: list[tuple[int, ...]] = []
+    deps = _DepsView(problem.ancestors)
+    status = OPTIMAL
+    for _ in range(MAX_CUT_ROUNDS):
+        remaining = max(0.1, time_limit_s - (time.perf_counter() - start))
+        prob, x = _build(problem, fixed or {}, cuts)
+        prob.solve(_solver(solver, remaining))
+        if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+            if prob.sol_status == pulp.LpSolutionInfeasible:
+                raise SlpvecError(f"{problem.block_id}: the fixed decisions are infeasible")
+            return Solution(PackPlan(problem.block_id), problem.scalar_total,
+                            TIMEOUT_NO_SOLUTION, time.perf_counter() - start)
+        if prob.sol_status != pulp.LpSolutionOptimal:
+            status = FEASIBLE
+        chosen = tuple(q for q in range(len(x)) if (x[q].value() or 0) > 0.5)
+        packs = tuple(problem.packs[q] for q in chosen)
+        cycle = pack_cycle(deps, packs)
+        if cycle is None:
+            return Solution(PackPlan(problem.block_id, packs), float(pulp.value(prob.objective)),
+                            status, time.perf_counter() - start, chosen)
+        cuts.append(tuple(chosen[k] for k in cycle))
+    return Solution(PackPlan(problem.block_id), problem.scalar_total, TIMEOUT_NO_SOLUTION,
+                    time.perf_counter() - start)

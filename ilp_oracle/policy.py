@@ -1,0 +1,46 @@
+"""``--policy ilp``: the oracle's optimal plan for every block."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slpvec.context import BlockContext
+from slpvec.packs import PackPlan
+from slpvec.policies.base import register
+
+from .model import solve
+from .problem import build_problem
+
+
+@dataclass(frozen=True)
+class SolveRecord:
+    """One block's solve: status, seconds, objective and scalar cost (TTI units)."""
+
+    block_id: str
+    status: str
+    seconds: float
+    objective: float
+    scalar_cost: float
+    n_candidates: int
+
+
+@register("ilp")
+class IlpPolicy:
+    """goSLP's optimal packing under the cost model (``time_limit_s`` per block)."""
+
+    name = "ilp"
+
+    def __init__(self, time_limit_s: float = 10.0, solver: str = "cbc", **_):
+        self.time_limit_s = time_limit_s
+        self.solver = solver
+        self.records: list[SolveRecord] = []
+
+    def plan(self, ctx: BlockContext) -> PackPlan:
+        problem = build_problem(ctx)
+        solution = solve(problem, self.time_limit_s, self.solver)
+        self.records.append(SolveRecord(ctx.block.id, solution.status, solution.seconds,
+                                        solution.objective, problem.scalar_total,
+                                        len(problem.packs)))
+        if solution.objective >= problem.scalar_total - 1e-9:
+            return PackPlan(ctx.block.id)
+        return solution.plan

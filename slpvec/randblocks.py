@@ -1,0 +1,148 @@
+"""Seeded random straight-line blocks in LLVM IR, shaped like SLP opportunities.
+
+Each block is a function ``@f`` over noalias arrays ``%a0..%a{k}`` and scalar
+arguments. Statements come in *lane groups*: one random expression template
+(loads, arithmetic, fma, splat scalars, constants) instantiated for 2-4
+lanes at consecutive, reversed or gapped offsets, sometimes with a lane's
+operator or operand swapped; plus scattered scalar statements and optional
+live-out uses. Used for the ILP brute-force tests, fuzzing and synthetic
+training data. Same seed, same text.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+TYPES = {"float": ("fadd", "fsub", "fmul"), "double": ("fadd", "fsub", "fmul"),
+         "i32": ("add", "sub", "mul", "xor", "and")}
+SIZES = {"float": 4, "double": 8, "i32": 4}
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    """Shape parameters of a random block."""
+
+    n_arrays: int = 3
+    n_groups: int = 2
+    max_lanes: int = 4
+    scalar_stmts: int = 2
+    elem: str | None = None  # None: random per block
+
+
+class _Builder:
+    def __init__(self, rng: random.Random, elem: str, spec: BlockSpec):
+        self.rng, self.elem, self.spec = rng, elem, spec
+        self.lines: list[str] = []
+        self.count = 0
+        self.values: list[str] = []
+
+    def fresh(self, stem: str) -> str:
+        self.count += 1
+        return f"%{stem}{self.count}"
+
+    def const(self) -> str:
+        k = self.rng.randint(1, 9)
+        return f"{k}.0" if self.elem != "i32" else str(k)
+
+    def addr(self, array: int, slot: int) -> str:
+        if slot == 0:
+            return f"%a{array}"
+        name = self.fresh("p")
+        self.lines.append(f"{name} = getelementptr inbounds {self.elem}, ptr %a{array}, i64 {slot}")
+        return name
+
+    def load(self, array: int, slot: int) -> str:
+        ptr = self.addr(array, slot)
+        name = self.fresh("l")
+        self.lines.append(f"{name} = load {self.elem}, ptr {ptr}, align {SIZES[self.elem]}")
+        return name
+
+    def expr(self, template, lane: int, slot: int, swap: bool) -> str:
+        """Instantiate a template tree for one lane."""
+        kind = template[0]
+        if kind == "load":
+            return self.load(template[1], slot)
+        if kind == "scalar":
+            return template[1]
+        if kind == "const":
+            return template[1]
+        if kind == "fma":
+            a, b, c = (self.expr(t, lane, slot, False) for t in template[1:])
+            name = self.fresh("m")
+            self.lines.append(f"{name} = call {self.elem} @llvm.fmuladd.{_mangle(self.elem)}("
+                              f"{self.elem} {a}, {self.elem} {b}, {self.elem} {c})")
+            return name
+        op, left, right = template[1], template[2], template[3]
+        a, b = self.expr(left, lane, slot, False), self.expr(right, lane, slot, False)
+        if swap:
+            a, b = b, a
+        name = self.fresh("v")
+        self.lines.append(f"{name} = {op} {self.elem} {a}, {b}")
+        return name
+
+    def template(self, depth: int):
+        rng = self.rng
+        if depth == 0 or rng.random() < 0.3:
+            r = rng.random()
+            if r < 0.65:
+                return ("load", rng.randrange(self.spec.n_arrays))
+            if r < 0.85:
+                return ("scalar", f"%s{rng.randrange(2)}")
+            return ("const", self.const())
+        if self.elem != "i32" and rng.random() < 0.15:
+            return ("fma", self.template(depth - 1), self.template(depth - 1), self.template(depth - 1))
+        return ("bin", rng.choice(TYPES[self.elem]), self.template(depth - 1), self.template(depth - 1))
+
+
+def _mangle(elem: str) -> str:
+    return {"float": "f32", "double": "f64"}[elem]
+
+
+def random_block_ir(seed: int, spec: BlockSpec = BlockSpec()) -> str:
+    """IR text of one random block (see module docstring)."""
+    rng = random.Random(seed)
+    elem = spec.elem or rng.choice(sorted(TYPES))
+    b = _Builder(rng, elem, spec)
+    base_slot = [0] * spec.n_arrays
+    live = []
+    for _ in range(spec.n_groups):
+        lanes = rng.randint(2, spec.max_lanes)
+        template = b.template(rng.randint(1, 3))
+        out_array = rng.randrange(spec.n_arrays)
+        order = list(range(lanes))
+        shape = rng.random()
+        if shape < 0.2:
+            order.reverse()
+        start = base_slot[out_array] + 8
+        for lane in order:
+            gap = 1 if shape > 0.9 and lane == lanes - 1 else 0
+            slot = start + lane + gap
+            swap = rng.random() < 0.1
+            value = b.expr(template, lane, lane + gap, swap)
+            b.lines.append(f"store {elem} {value}, ptr {b.addr(out_array, slot)}, "
+                           f"align {SIZES[elem]}")
+            if rng.random() < 0.1:
+                live.append(value)
+        base_slot[out_array] += 16
+    for _ in range(spec.scalar_stmts):
+        value = b.expr(b.template(1), 0, rng.randrange(4), False)
+        array = rng.randrange(spec.n_arrays)
+        b.lines.append(f"store {elem} {value}, ptr {b.addr(array, 64 + rng.randrange(8))}, "
+                       f"align {SIZES[elem]}")
+    args = ", ".join([f"ptr noalias %a{k}" for k in range(spec.n_arrays)]
+                     + [f"{elem} %s0", f"{elem} %s1"])
+    ret_type = elem if live else "void"
+    tail = []
+    if live:
+        acc = live[0]
+        for value in live[1:]:
+            name = b.fresh("r")
+            tail.append(f"{name} = {TYPES[elem][0]} {elem} {acc}, {value}")
+            acc = name
+        tail.append(f"ret {elem} {acc}")
+    else:
+        tail.append("ret void")
+    body = "\n  ".join(b.lines + tail)
+    return (f'target triple = "x86_64-pc-linux-gnu"\n\n'
+            f"define {ret_type} @f({args}) {{\nentry:\n  {body}\n}}\n")

@@ -1,0 +1,79 @@
+"""The ILP optimum equals brute force; trajectories round-trip; bad input."""
+
+import pytest
+
+from ilp_oracle import OPTIMAL, build_problem, plan_objective, solve
+from ilp_oracle.trajectory import plan_to_trajectory, trajectory_to_plan
+from slpvec.errors import SlpvecError
+from slpvec.estimate import plan_cost
+from slpvec.packs import Pack
+
+from .helpers import brute_force, small_contexts
+
+
+def check_block(seed, ctx):
+    problem = build_problem(ctx)
+    solution = solve(problem, time_limit_s=20)
+    assert solution.status == OPTIMAL, seed
+    best, subset = brute_force(problem, ctx.deps)
+    assert solution.objective == pytest.approx(best, abs=1e-6), (seed, subset, solution.chosen)
+    assert plan_objective(problem, set(solution.chosen)) == pytest.approx(solution.objective)
+    assert solution.objective <= problem.scalar_total + 1e-9
+    return problem, solution
+
+
+@pytest.mark.parametrize("seed_ctx", list(small_contexts(30)), ids=lambda sc: f"seed{sc[0]}")
+def test_ilp_matches_brute_force_quick(seed_ctx):
+    check_block(*seed_ctx)
+
+
+@pytest.mark.slow
+def test_ilp_matches_brute_force_300_blocks():
+    for seed, ctx in small_contexts(300, first_seed=1000):
+        check_block(seed, ctx)
+
+
+def test_trajectory_round_trip():
+    for seed, ctx in small_contexts(40, max_candidates=40, first_seed=5000):
+        problem = build_problem(ctx)
+        plan = solve(problem).plan
+        decisions = plan_to_trajectory(ctx.block, ctx.candidates.packs, ctx.deps, plan)
+        assert set(trajectory_to_plan(plan.block_id, decisions).packs) == set(plan.packs)
+        for d in decisions:
+            assert d.action is None or d.action in d.legal
+
+
+def test_fixed_prefix_forces_and_forbids():
+    seed, ctx = next(small_contexts(1, max_candidates=40, first_seed=7000))
+    problem = build_problem(ctx)
+    free = solve(problem)
+    assert free.chosen, "pick a block where something is worth packing"
+    first = problem.packs[free.chosen[0]]
+    # forbidding the first chosen pack's instructions can only cost more
+    forbidden = solve(problem, fixed={i: None for i in first.lanes})
+    assert not set(first.lanes) & forbidden.plan.packed()
+    assert forbidden.objective >= free.objective - 1e-9
+    # forcing a pack the optimum did not choose gives a plan containing it
+    other = next(p for p in problem.packs if not set(p.lanes) & set(first.lanes))
+    forced = solve(problem, fixed={other.lanes[0]: other})
+    assert other in forced.plan.packs and forced.objective >= free.objective - 1e-9
+    with pytest.raises(SlpvecError, match="not a candidate"):
+        solve(problem, fixed={0: Pack((0, 99))})
+
+
+def test_objective_predicts_the_codegen_estimate():
+    gaps = []
+    for seed, ctx in small_contexts(40, max_candidates=40, first_seed=9000):
+        solution = solve(build_problem(ctx))
+        gaps.append(abs(plan_cost(ctx, solution.plan.packs) - solution.objective))
+    # the ILP models every codegen strategy but two-pack shuffles and operand
+    # swaps of commutative lanes, where codegen can only do better
+    assert sum(g == 0 for g in gaps) >= 0.8 * len(gaps)
+
+
+def test_unknown_solver_and_highs():
+    seed, ctx = next(small_contexts(1, first_seed=11))
+    problem = build_problem(ctx)
+    with pytest.raises(SlpvecError, match="unknown solver"):
+        solve(problem, solver="gurobi")
+    assert solve(problem, solver="highs").objective == pytest.approx(solve(problem).objective)
