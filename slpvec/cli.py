@@ -104,35 +104,36 @@ def cmd_validate(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    import csv
-    import io
-    from dataclasses import asdict, fields
-
     from tqdm import tqdm
 
-    from .evaluate import EvalRow, evaluate_module, find_inputs, format_table, load_input, summarize
-    from .files import write_text_atomic
+    from .evaluate import (evaluate_module, find_inputs, format_table, ilp_summary, load_input,
+                           summarize, write_rows)
+    from .policies import get_policy
 
-    policies = [p.strip() for p in args.policies.split(",") if p.strip()]
+    names = [p.strip() for p in args.policies.split(",") if p.strip()]
+    policies = [name if name == "llvm" else get_policy(name, time_limit_s=args.time_limit)
+                for name in names]
     inputs = find_inputs(args.inputs)
     if not inputs:
         raise SlpvecError("no .c or .ll inputs found")
-    rows: list[EvalRow] = []
-    skipped = []
+    rows, blocks, skipped = [], [], []
     for path in tqdm(inputs, desc="evaluate", unit="file", disable=args.quiet):
         try:
             module = load_input(path, args.mcpu)
         except SlpvecError as err:
             skipped.append(f"{path}: {err}")
             continue
-        rows += evaluate_module(module, policies, args.cost_kind, args.mcpu)
+        module_rows, module_blocks = evaluate_module(module, policies, args.cost_kind, args.mcpu)
+        rows += module_rows
+        blocks += module_blocks
     if args.csv:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, [f.name for f in fields(EvalRow)])
-        writer.writeheader()
-        writer.writerows(asdict(r) for r in rows)
-        write_text_atomic(args.csv, buf.getvalue())
-    print(format_table(summarize(rows, policies)))
+        write_rows(args.csv, rows)
+    if args.blocks_csv:
+        write_rows(args.blocks_csv, blocks)
+    print(format_table(summarize(rows, names)))
+    for policy in policies:
+        if getattr(policy, "records", None) is not None:
+            print(ilp_summary(policy.records, blocks, args.time_limit))
     print(f"{len(inputs) - len(skipped)} inputs evaluated, {len(skipped)} skipped")
     for line in skipped:
         print(f"  skipped {line}", file=sys.stderr)
@@ -173,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--cost-kind", default="throughput",
                     choices=["throughput", "latency", "code-size", "size-latency"])
     ev.add_argument("--csv", help="write one row per (input, policy) here")
+    ev.add_argument("--blocks-csv", help="write one row per (block, policy) here")
+    ev.add_argument("--time-limit", type=float, default=10.0,
+                    help="ILP seconds per block (default 10)")
     ev.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     ev.set_defaults(func=cmd_evaluate)
     val = subs.add_parser("validate", help="differential execution: original vs vectorized")

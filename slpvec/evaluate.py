@@ -17,6 +17,7 @@ from .passes import cleanup
 from .cost import text_block_costs
 from .driver import run_slp
 from .errors import SlpvecError
+from .files import write_text_atomic
 from .inputs import C_SUFFIXES, IR_SUFFIXES
 from .ir import Module, parse_module
 from .target import Target, retarget, target_for
@@ -38,6 +39,19 @@ class EvalRow:
     vectorized_blocks: int
     fallbacks: int
     error: str = ""
+
+
+def write_rows(path, rows) -> None:
+    """Dataclass rows as CSV, written atomically."""
+    import csv
+    import io
+    from dataclasses import asdict, fields
+    buf = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buf, [f.name for f in fields(rows[0])])
+        writer.writeheader()
+        writer.writerows(asdict(r) for r in rows)
+    write_text_atomic(path, buf.getvalue())
 
 
 def find_inputs(paths: list[str | Path]) -> list[Path]:
@@ -84,31 +98,52 @@ def _total(text: str, target: Target, cost_kind: str) -> float:
     return float(sum(sum(c) for c in text_block_costs(text, target, cost_kind).values()))
 
 
-def evaluate_module(module: Module, policies: list[str], cost_kind: str = "throughput",
-                    cpu: str | None = None) -> list[EvalRow]:
-    """One row per policy for one module (``cpu``: explicit target cpu)."""
+@dataclass(frozen=True)
+class BlockRow:
+    """One block under one policy (TTI units; ``estimated_after`` is the plan's
+    codegen-level estimate, ``cost_after`` the yardstick of the emitted code)."""
+
+    source: str
+    policy: str
+    block: str
+    n_instrs: int
+    n_candidates: int
+    cost_before: float
+    cost_after: float
+    estimated_after: float | None
+    seconds: float
+    fallback_reason: str
+
+
+def evaluate_module(module: Module, policies: list, cost_kind: str = "throughput",
+                    cpu: str | None = None) -> tuple[list[EvalRow], list[BlockRow]]:
+    """Rows per policy (names or policy objects) for one module, and per block."""
     target = target_for(module, cpu)
     source = module_source(module)
     scalar = _total(module.text, target, cost_kind)
     n_blocks = sum(1 for _ in module.blocks())
-    rows = []
+    rows, blocks = [], []
     for policy in policies:
+        name = policy if isinstance(policy, str) else policy.name
         t0 = time.perf_counter()
         try:
-            if policy == LLVM:
+            if name == LLVM:
                 text = llvm_slp(module, target)
                 seconds = time.perf_counter() - t0
-                rows.append(EvalRow(source, policy, n_blocks, scalar,
+                rows.append(EvalRow(source, name, n_blocks, scalar,
                                     _total(text, target, cost_kind), seconds, 0, 0))
                 continue
             _, report = run_slp(module.text, policy, target, cost_kind, source)
-            rows.append(EvalRow(source, policy, n_blocks, scalar, report.cost_after,
+            rows.append(EvalRow(source, name, n_blocks, scalar, report.cost_after,
                                 report.seconds, sum(b.vectorized for b in report.blocks),
                                 len(report.fallbacks)))
+            blocks += [BlockRow(source, name, b.block_id, b.n_instrs, b.n_candidates,
+                                b.cost_before, b.cost_after, b.estimated_after, b.seconds,
+                                b.fallback_reason) for b in report.blocks]
         except SlpvecError as err:
-            rows.append(EvalRow(source, policy, n_blocks, scalar, scalar,
+            rows.append(EvalRow(source, name, n_blocks, scalar, scalar,
                                 time.perf_counter() - t0, 0, 0, str(err)))
-    return rows
+    return rows, blocks
 
 
 def module_source(module: Module) -> str:
@@ -145,6 +180,45 @@ def summarize(rows: list[EvalRow], policies: list[str]) -> list[PolicySummary]:
                                  sum(r.vectorized_blocks for r in mine),
                                  sum(r.fallbacks for r in mine), sum(bool(r.error) for r in mine)))
     return out
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100), nearest rank; 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def correlation(xs: list[float], ys: list[float]) -> float:
+    """Pearson correlation (nan when undefined)."""
+    n = len(xs)
+    if n < 2:
+        return float("nan")
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    return sxy / (sxx * syy) ** 0.5 if sxx and syy else float("nan")
+
+
+def ilp_summary(records, blocks: list[BlockRow], time_limit_s: float) -> str:
+    """Solve-time percentiles, status mix, and how well the ILP objective
+    predicts the measured yardstick of the emitted blocks."""
+    solved = [r for r in records if r.n_candidates]
+    seconds = [r.seconds for r in solved]
+    optimal = sum(r.status == "optimal" and r.seconds <= time_limit_s for r in solved)
+    measured = {b.block: b.cost_after for b in blocks if b.policy == "ilp" and not b.fallback_reason}
+    pairs = [(r.objective, measured[r.block_id]) for r in solved
+             if r.block_id in measured and r.objective < r.scalar_cost]
+    mae = sum(abs(a - b) for a, b in pairs) / len(pairs) if pairs else 0.0
+    corr = correlation([a for a, _ in pairs], [b for _, b in pairs])
+    return (f"ilp: {len(solved)} blocks with candidates; solve seconds p50 {percentile(seconds, 50):.3f}"
+            f" p90 {percentile(seconds, 90):.3f} p99 {percentile(seconds, 99):.3f}"
+            f" max {max(seconds, default=0):.3f}; optimal within {time_limit_s:g}s: "
+            f"{optimal}/{len(solved)} ({100 * optimal / max(1, len(solved)):.1f}%); "
+            f"objective vs emitted yardstick on {len(pairs)} vectorized blocks: "
+            f"corr {corr:.4f}, MAE {mae:.3f}")
 
 
 def format_table(summaries: list[PolicySummary]) -> str:

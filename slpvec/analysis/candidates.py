@@ -7,13 +7,15 @@ lane order.
 
 Generation, goSLP-style but seeded so the set stays small enough to solve:
 
-1. memory pairs: consecutive loads, consecutive stores; and sibling pairs:
+1. memory pairs: consecutive loads, consecutive stores (each access paired with
+   the nearest next-address access in program order); and sibling pairs:
    two isomorphic operands of one instruction (LLVM SLP's operand seeds);
 2. memory widening, pairwise: two consecutive packs of width w make one of 2w,
    up to what the target's vector register holds (8 lanes at most);
 3. at every width, non-memory packs grown from the memory packs to a fixpoint
    along operands (use-def; both operand orders for commutative ops) and along
-   users (def-use), keeping the lane order of the pack they were grown from.
+   users (def-use), keeping the lane order of the pack they were grown from;
+   load tuples met as operands join when consecutive in lane order.
 
 Packs of different lane orders over the same instructions are different
 candidates (their operand vectors differ); policies choose at most one pack
@@ -34,7 +36,7 @@ from .dependence import DependenceGraph, build_dependence_graph
 NOT_PACKABLE = frozenset({"getelementptr", "alloca", "extractelement", "insertelement",
                           "shufflevector", "extractvalue", "insertvalue", "phi"})
 COMMUTATIVE = frozenset({"add", "mul", "and", "or", "xor", "fadd", "fmul"})
-DEFAULT_MAX_CANDIDATES = 4000
+DEFAULT_MAX_CANDIDATES = 1000
 
 
 @dataclass(frozen=True)
@@ -139,9 +141,13 @@ class CandidateGenerator:
                 by_offset[self.deps.addresses[idx].offset].append(idx)
             for idx in members:
                 addr = self.deps.addresses[idx]
-                for nxt in by_offset.get(addr.offset + addr.size, ()):
-                    if self.legal((idx, nxt)):
-                        pairs.add((idx, nxt))
+                # with duplicate accesses to one address, pair with the nearest
+                # in program order only (else widening is combinatorial)
+                options = sorted(by_offset.get(addr.offset + addr.size, ()),
+                                 key=lambda n: abs(n - idx))
+                nxt = next((n for n in options if self.legal((idx, n))), None)
+                if nxt is not None:
+                    pairs.add((idx, nxt))
         return pairs
 
     @staticmethod
@@ -215,8 +221,8 @@ class CandidateGenerator:
             for cand in (*self.operand_packs(lanes), *self.user_packs(lanes)):
                 if cand is None or cand in found:
                     continue
-                if self.instrs[cand[0]].kind in (LOAD, STORE):
-                    continue  # memory packs come only from address analysis
+                if self.instrs[cand[0]].kind in (LOAD, STORE) and not self.legal_pack(cand):
+                    continue  # memory packs must be consecutive in lane order
                 if len(found) >= self.max_candidates:
                     self.truncated = True
                     return
@@ -241,14 +247,14 @@ class CandidateGenerator:
         """All candidate packs of the block."""
         pairs = self.memory_pairs()
         found: set[tuple[int, ...]] = set()
-        siblings = self.sibling_pairs() - found
-        found |= siblings
-        self.grow(siblings, found)
         memory = set(pairs)
-        while memory and not self.truncated:
+        while memory and not self.truncated:  # memory-seeded trees first: they pay most
             found |= memory
             self.grow(memory, found)
             memory = {p for p in self.widen_memory(memory, pairs) if self.legal(p)}
+        siblings = set(list(self.sibling_pairs() - found)[:max(0, self.max_candidates - len(found))])
+        found |= siblings
+        self.grow(siblings, found)
         packs = tuple(Pack(lanes) for lanes in sorted(found, key=lambda t: (len(t), t)))
         return CandidateSet(self.block.id, packs, self.truncated)
 

@@ -22,13 +22,7 @@ def check_block(seed, ctx):
     return problem, solution
 
 
-@pytest.mark.parametrize("seed_ctx", list(small_contexts(30)), ids=lambda sc: f"seed{sc[0]}")
-def test_ilp_matches_brute_force_quick(seed_ctx):
-    check_block(*seed_ctx)
-
-
-@pytest.mark.slow
-def test_ilp_matches_brute_force_300_blocks():
+def test_ilp_matches_brute_force_on_300_random_blocks():
     for seed, ctx in small_contexts(300, first_seed=1000):
         check_block(seed, ctx)
 
