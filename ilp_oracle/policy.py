@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slpvec.context import BlockContext
+from slpvec.estimate import plan_cost
 from slpvec.packs import PackPlan
 from slpvec.policies.base import register
 
@@ -42,5 +43,10 @@ class IlpPolicy:
                                         solution.objective, problem.scalar_total,
                                         len(problem.packs)))
         if solution.objective >= problem.scalar_total - 1e-9:
+            return PackPlan(ctx.block.id)
+        # safety net where the model and codegen still differ (commutative
+        # operand swaps, two-pack shuffles): never take a plan codegen prices
+        # above scalar
+        if plan_cost(ctx, solution.plan.packs) >= problem.scalar_total - 1e-9:
             return PackPlan(ctx.block.id)
         return solution.plan

@@ -10,8 +10,8 @@ The objective of a plan (set of chosen packs) is
 + sum over operand slots s of chosen packs: the slot's cost, which is
     ``base`` (gather: one insertelement per non-constant lane; or the fixed
     cost of a splat/constant), or, if a chosen pack q in ``s.matches`` holds
-    exactly the slot's lanes, that match's cost (0 in lane order, else a
-    permutation shuffle); like codegen, a chosen match is always used
+    every lane of the slot, that match's cost (0 for the same lanes in order,
+    else one shufflevector); like codegen, a chosen match is always used
 + for every lane l of a chosen pack q whose instruction has a scalar use not
   served by a matched slot (used by scalar code, by a gathered or splat
   operand, or live out): extract_costs[q][l].
@@ -79,7 +79,7 @@ class IlpProblem:
 
 
 def _slot_costs(ctx: BlockContext, pack: Pack, position: int,
-                by_set: dict[frozenset, list[int]]) -> tuple[float, tuple[tuple[int, float], ...]]:
+                packs_of: list[list[int]]) -> tuple[float, tuple[tuple[int, float], ...]]:
     """(base cost, matches) of one operand slot of ``pack``."""
     instrs = ctx.block.instrs
     lanes = [instrs[i] for i in pack.lanes]
@@ -90,13 +90,18 @@ def _slot_costs(ctx: BlockContext, pack: Pack, position: int,
     matches = []
     if all(op.kind == LOCAL for op in ops):
         wanted = tuple(op.index for op in ops)
-        for q in by_set.get(frozenset(wanted), ()):
+        # like codegen: any pack holding every lane serves the slot, by reuse
+        # (same lanes, same order) or by one shufflevector (which may permute,
+        # repeat, widen or narrow)
+        for q in packs_of[wanted[0]]:
             lanes_q = ctx.candidates.packs[q].lanes
+            if not set(wanted) <= set(lanes_q):
+                continue
             if lanes_q == wanted:
                 matches.append((q, 0.0))
             else:
                 mask = tuple(lanes_q.index(i) for i in wanted)
-                matches.append((q, ctx.table.permute_cost(ops[0].type, len(wanted), mask)))
+                matches.append((q, ctx.table.permute_cost(ops[0].type, len(lanes_q), mask)))
     return base, tuple(matches)
 
 
@@ -109,19 +114,16 @@ def build_problem(ctx: BlockContext) -> IlpProblem:
     extract_costs = tuple(tuple(table.extract_cost(instrs[p.lanes[0]].type, p.width, lane)
                                 if instrs[p.lanes[0]].name else 0.0
                                 for lane in range(p.width)) for p in packs)
-    by_set: dict[frozenset, list[int]] = {}
-    for q, p in enumerate(packs):
-        by_set.setdefault(frozenset(p.lanes), []).append(q)
-    slots, slot_of = [], {}
-    for q, p in enumerate(packs):
-        for position in operand_positions(instrs[p.lanes[0]]):
-            base, matches = _slot_costs(ctx, p, position, by_set)
-            slot_of[(q, position)] = len(slots)
-            slots.append(Slot(q, position, base, matches))
     packs_of: list[list[int]] = [[] for _ in instrs]
     for q, p in enumerate(packs):
         for i in p.lanes:
             packs_of[i].append(q)
+    slots, slot_of = [], {}
+    for q, p in enumerate(packs):
+        for position in operand_positions(instrs[p.lanes[0]]):
+            base, matches = _slot_costs(ctx, p, position, packs_of)
+            slot_of[(q, position)] = len(slots)
+            slots.append(Slot(q, position, base, matches))
     uses = [Use(i, ()) for i in ctx.block.live_out]
     for user in instrs:
         if user.kind == PHI:

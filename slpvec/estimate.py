@@ -41,16 +41,19 @@ def pack_query(ctx: BlockContext, pack: Pack) -> SynthQuery:
     return SynthQuery(vo.pack_instruction("%r", lanes, texts, pointer), tuple(arg_types))
 
 
-def operand_cost(ctx: BlockContext, vector: OperandVector) -> float:
-    """Cost of building one operand vector (0 for reuse and constants)."""
+def operand_cost(ctx: BlockContext, vector: OperandVector, source_widths: tuple[int, ...] = ()
+                 ) -> float:
+    """Cost of building one operand vector (0 for reuse and constants);
+    ``source_widths``: widths of the packs a shuffle reads."""
     width, elem, table = len(vector.lanes), vector.elem, ctx.table
     if vector.kind in ("pack", "const"):
         return 0.0
     if vector.kind == "shuffle":
+        source_width = source_widths[0]
         if len(vector.sources) == 1:
-            return table.permute_cost(elem, width, vector.mask)
-        t = vo.vec(elem, width)
-        text = vo.shuffle("%r", "%a0", "%a1", elem, width, list(vector.mask))
+            return table.permute_cost(elem, source_width, vector.mask)
+        t = vo.vec(elem, source_width)
+        text = vo.shuffle("%r", "%a0", "%a1", elem, source_width, list(vector.mask))
         return table.costs([SynthQuery(text, (t, t))])[0]
     if vector.kind == "splat":
         return table.broadcast_cost(elem, width)
@@ -71,7 +74,8 @@ def plan_cost(ctx: BlockContext, packs: tuple[Pack, ...]) -> float:
     total = sum(c for i, c in enumerate(ctx.scalar_costs) if i not in packed)
     queries = [pack_query(ctx, p) for p in plan.packs]
     total += sum(ctx.table.costs(queries))
-    total += sum(operand_cost(ctx, v) for vectors in emitter.operands for v in vectors)
+    total += sum(operand_cost(ctx, v, tuple(packs[s].width for s in v.sources))
+                 for vectors in emitter.operands for v in vectors)
     for i in emitter.needs_scalar:
         k, lane = emitter.pack_of[i]
         total += ctx.table.extract_cost(ctx.block.instrs[i].type, packs[k].width, lane)

@@ -153,7 +153,8 @@ class BlockEmitter:
             a = self.vectors[vector.sources[0]]
             b = self.vectors[vector.sources[1]] if len(vector.sources) > 1 else "poison"
             name = self.fresh()
-            lines.append(vo.shuffle(name, a, b, elem, width, list(vector.mask)))
+            source_width = self.packs[vector.sources[0]].width
+            lines.append(vo.shuffle(name, a, b, elem, source_width, list(vector.mask)))
             return name
         if vector.kind == "const":
             return vo.const_vector(elem, [v.text for v in vector.lanes])

@@ -5,7 +5,8 @@ packs, scalar instructions, outside values or constants. The cheapest form is
 chosen the same way for codegen and for cost estimation:
 
 ``pack``     exactly another pack's vector, same lane order: free;
-``shuffle``  lanes of one or two packs of the same width: one shufflevector;
+``shuffle``  lanes of one or two packs of equal width (any width, lanes may
+             repeat): one shufflevector;
 ``const``    all lanes constant: a constant vector literal, free;
 ``splat``    one non-constant value in every lane: insertelement + broadcast;
 ``gather``   anything else: one insertelement per non-constant lane (lanes
@@ -74,8 +75,9 @@ def choose(values: list[LaneValue], packs: tuple[Pack, ...], elem: str) -> Opera
         if len(sources) == 1 and [v.lane for v in values] == list(range(width)) \
                 and packs[sources[0]].width == width:
             return OperandVector("pack", elem, lanes, sources)
-        if len(sources) <= 2 and all(packs[s].width == width for s in sources):
-            mask = tuple(v.lane + width * sources.index(v.pack) for v in values)
+        if len(sources) <= 2 and len({packs[s].width for s in sources}) == 1:
+            source_width = packs[sources[0]].width  # a shuffle may widen or narrow
+            mask = tuple(v.lane + source_width * sources.index(v.pack) for v in values)
             return OperandVector("shuffle", elem, lanes, sources, mask)
     first = values[0]
     if all(v.is_const for v in values):

@@ -107,6 +107,7 @@ class CostTable:
                           "zeroinitializer", (v,))
 
     def permute_query(self, elem: str, lanes: int, mask: Sequence[int]) -> SynthQuery:
+        """Shuffle of one ``<lanes x elem>``; ``len(mask)`` may differ from ``lanes``."""
         v = self._vec(elem, lanes)
         m = ", ".join(f"i32 {i}" for i in mask)
         return SynthQuery(f"%r = shufflevector {v} %a0, {v} poison, <{len(mask)} x i32> <{m}>",

@@ -208,3 +208,25 @@ entry:
     with pytest.raises(ScheduleError):
         schedule(deps, cyclic)
     assert len(schedule(deps, fine)) == 2 + 2
+
+
+def test_operand_repeating_a_narrower_pack_is_one_widening_shuffle():
+    # b[0..3] = x[k % 2] * y[k]: the 4-lane fmul reads the 2-lane load pack twice
+    ir = """
+define void @f(ptr noalias %b, ptr noalias %x, ptr noalias %y) {
+entry:
+  %x0 = load float, ptr %x, align 4
+  %px1 = getelementptr inbounds float, ptr %x, i64 1
+  %x1 = load float, ptr %px1, align 4
+""" + "".join(f"""  %py{k} = getelementptr inbounds float, ptr %y, i64 {k}
+  %y{k} = load float, ptr %py{k}, align 4
+  %m{k} = fmul float %x{k % 2}, %y{k}
+  %pb{k} = getelementptr inbounds float, ptr %b, i64 {k}
+  store float %m{k}, ptr %pb{k}, align 4
+""" for k in range(4)) + "  ret void\n}\n"
+    y, m, st = [4 + 5 * k for k in range(4)], [5 + 5 * k for k in range(4)], [7 + 5 * k for k in range(4)]
+    lines, _ = vectorize(ir, [[0, 2], y, m, st])
+    text = "\n".join(lines)
+    assert re.search(r"shufflevector <2 x float> %slp\.\d+, <2 x float> poison, "
+                     r"<4 x i32> <i32 0, i32 1, i32 0, i32 1>", text)
+    assert "extractelement" not in text and "insertelement" not in text
