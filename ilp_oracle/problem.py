@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slpvec.codegen.block import operand_positions
+from slpvec.codegen.schedule import pack_reachability
 from slpvec.codegen.operands import lane_value, choose
 from slpvec.context import BlockContext
 from slpvec.estimate import operand_cost, pack_query
@@ -138,13 +139,9 @@ def build_problem(ctx: BlockContext) -> IlpProblem:
                     covering += [(s, m) for m, (q, _) in enumerate(slots[s].matches)
                                  if op.index in packs[q].lanes]
             uses.append(Use(op.index, tuple(covering)))
-    masks = [sum(1 << i for i in p.lanes) for p in packs]
-    reach = [0] * len(packs)
-    for q, p in enumerate(packs):
-        for i in p.lanes:
-            reach[q] |= ctx.deps.ancestors[i]
+    reaches = pack_reachability(ctx.deps.ancestors, packs)
     conflicts = tuple((a, b) for a in range(len(packs)) for b in range(a + 1, len(packs))
-                      if reach[b] & masks[a] and reach[a] & masks[b])
+                      if reaches(a, b) and reaches(b, a))
     return IlpProblem(ctx.block.id, tuple(ctx.scalar_costs), packs, vector_costs,
                       extract_costs, tuple(slots), tuple(uses), conflicts,
                       ctx.deps.ancestors)

@@ -22,6 +22,17 @@ def units_of(n_instrs: int, packs: tuple[Pack, ...]) -> list[int]:
     return unit
 
 
+def pack_reachability(ancestors, packs: tuple[Pack, ...]):
+    """``reaches(a, b)``: some lane of pack a has a dependence path to some
+    lane of pack b (``ancestors``: the DAG's reachability bitsets)."""
+    masks = [sum(1 << i for i in p.lanes) for p in packs]
+    reach_into = [0] * len(packs)  # ancestors of any lane of each pack
+    for k, p in enumerate(packs):
+        for i in p.lanes:
+            reach_into[k] |= ancestors[i]
+    return lambda a, b: bool(reach_into[b] & masks[a])
+
+
 def pack_cycle(deps: DependenceGraph, packs: tuple[Pack, ...]) -> list[int] | None:
     """Indices of packs forming a dependence cycle, or None if schedulable.
 
@@ -31,12 +42,8 @@ def pack_cycle(deps: DependenceGraph, packs: tuple[Pack, ...]) -> list[int] | No
     bitsets. So the plan is schedulable iff the graph "some lane of P reaches
     some lane of Q" over packs is acyclic.
     """
-    masks = [sum(1 << i for i in p.lanes) for p in packs]
-    reach_into = [0] * len(packs)  # ancestors of any lane of each pack
-    for k, p in enumerate(packs):
-        for i in p.lanes:
-            reach_into[k] |= deps.ancestors[i]
-    succs = [[q for q in range(len(packs)) if q != k and reach_into[q] & masks[k]]
+    reaches = pack_reachability(deps.ancestors, packs)
+    succs = [[q for q in range(len(packs)) if q != k and reaches(k, q)]
              for k in range(len(packs))]
     state = [0] * len(packs)  # 0 new, 1 on stack, 2 done
     for root in range(len(packs)):
