@@ -54,16 +54,19 @@ class GreedyBottomUp:
 
     @staticmethod
     def seeds(ctx: BlockContext, candidates: set) -> list[Pack]:
-        """Store packs (widest first), then roots of operand trees: non-memory
-        packs that are no other candidate's operand pack."""
+        """Store packs (widest first), then roots of operand trees (non-memory
+        packs that are no other candidate's operand pack), then the remaining
+        non-memory packs, so a profitable subtree (two costly divisions, say)
+        is found even when its whole tree does not pay."""
         instrs = ctx.block.instrs
         stores = sorted((p for p in ctx.candidates.packs if instrs[p.lanes[0]].kind == STORE),
                         key=lambda p: (-p.width, p.lanes[0]))
         operands = {o for lanes in candidates for o in ctx.generator.operand_packs(lanes) if o}
-        roots = sorted((p for p in ctx.candidates.packs
-                        if instrs[p.lanes[0]].kind not in (STORE, LOAD) and p.lanes not in operands),
-                       key=lambda p: (-p.width, max(p.lanes)))
-        return stores + roots
+        others = [p for p in ctx.candidates.packs if instrs[p.lanes[0]].kind not in (STORE, LOAD)]
+        order = lambda p: (-p.width, -max(p.lanes))  # noqa: E731  (bottom-up, widest first)
+        roots = sorted((p for p in others if p.lanes not in operands), key=order)
+        inner = sorted((p for p in others if p.lanes in operands), key=order)
+        return stores + roots + inner
 
     @staticmethod
     def _tree(ctx: BlockContext, seed: Pack, candidates: set, taken: set[int]) -> list[Pack]:

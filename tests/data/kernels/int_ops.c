@@ -1,5 +1,10 @@
-/* int32/int16/int8/int64 arithmetic, shifts and bit ops */
+/* Pattern: integer shifts and bit ops on int32/int16/int8/int64.
+ *
+ * Lanes 0-1 and 2-3 of a[] use different operators (shl/xor vs ashr/and);
+ * h[], q[] and w[] are 2-lane groups of narrow and wide integers.
+ */
 #include <stdint.h>
+
 void int_ops(int32_t *restrict a, const int32_t *restrict b, int16_t *restrict h,
              uint8_t *restrict q, int64_t *restrict w) {
   a[0] = (b[0] << 2) ^ b[1]; a[1] = (b[1] << 2) ^ b[2];

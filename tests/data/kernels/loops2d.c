@@ -1,4 +1,8 @@
-/* 2-D loop nest with an unrolled inner body (loop index terms in addresses) */
+/* Pattern: 2-D loop nest with a hand-unrolled inner body.
+ *
+ * Each row of 8 floats produces 4 averaged outputs; addresses are
+ * GEPs off a row pointer that depends on the loop index.
+ */
 void blur_rows(float *restrict out, const float *restrict in, int rows) {
   for (int r = 0; r < rows; r++) {
     const float *row = in + 8 * r;

@@ -1,4 +1,8 @@
-/* a switch statement (printed over several lines by LLVM) */
+/* Pattern: a switch statement (LLVM prints it over several lines).
+ *
+ * The case bodies store short runs to out[]; the switch terminator itself
+ * must stay one instruction in slpvec's model.
+ */
 int classify(int k, int *restrict out) {
   switch (k) {
   case 0: out[0] = 1; out[1] = 2; break;

@@ -1,4 +1,4 @@
-/* 3-vector math: cross product, dot product, normalize with sqrtf */
+/* Pattern: 3-vector math: cross product, dot product, normalize with sqrtf. */
 #include <math.h>
 void cross(float *restrict r, const float *restrict a, const float *restrict b) {
   r[0] = a[1] * b[2] - a[2] * b[1];
