@@ -14,7 +14,7 @@ import llvmlite.binding as llvm
 
 from ..errors import IRParseError
 from . import opcodes
-from .types import (BARRIER, CONST, GLOBAL, LABEL, LOCAL, META, PHI, VALUE,
+from .types import (value_ref, BARRIER, CONST, GLOBAL, LABEL, LOCAL, META, PHI, VALUE,
                     Block, Function, Instr, Module, Operand)
 
 _ERROR_LOCATION = re.compile(r"<string>:(\d+):(\d+): error: (.*)")
@@ -66,7 +66,7 @@ def _function_bodies(lines: list[str]) -> dict[str, tuple[int, list[tuple[int, s
         line = lines[i]
         if line.startswith("define "):
             match = _FUNC_NAME.search(line)
-            name = match.group(1).strip('"') if match else ""
+            name = _unquote(match.group(1)) if match else ""
             body = []
             i += 1
             while i < len(lines) and lines[i] != "}":
@@ -78,27 +78,38 @@ def _function_bodies(lines: list[str]) -> dict[str, tuple[int, list[tuple[int, s
 
 
 def _split_blocks(body: list[tuple[int, str]]) -> list[tuple[str, list[tuple[int, str]]]]:
-    """Group body lines into (label, [(line number, instruction text)])."""
+    """Group body lines into (label, [(line number, instruction text)]).
+
+    Instructions start at two spaces of indentation. LLVM prints a few over
+    several lines: switch/indirectbr cases between ``[`` and a closing ``  ]``,
+    landingpad clauses deeper indented; those lines join the instruction.
+    """
     blocks: list[tuple[str, list[tuple[int, str]]]] = []
-    continued = False  # inside a multi-line instruction (switch/indirectbr: "[ ... ]")
+    in_brackets = False
     for number, line in body:
         stripped = line.strip()
-        if continued:
+        continuation = in_brackets or (line.startswith("   ") and blocks and blocks[-1][1])
+        if continuation and stripped and not stripped.startswith(";"):
             number0, text = blocks[-1][1][-1]
             blocks[-1][1][-1] = (number0, f"{text} {stripped}")
-            continued = stripped != "]"
+            if in_brackets:
+                in_brackets = stripped != "]"
             continue
         if not stripped or stripped.startswith(";"):
             continue
         if not line.startswith(" "):
             match = _LABEL_LINE.match(line)
-            blocks.append((match.group(1).strip('"') if match else "", []))
+            blocks.append((_unquote(match.group(1)) if match else "", []))
             continue
         if not blocks:
             blocks.append(("", []))
         blocks[-1][1].append((number, stripped))
-        continued = stripped.endswith("[")
+        in_brackets = stripped.endswith("[")
     return blocks
+
+
+def _unquote(name: str) -> str:
+    return name[1:-1] if name.startswith('"') else name
 
 
 class _FunctionParser:
@@ -124,6 +135,7 @@ class _FunctionParser:
             raise IRParseError(f"cannot align blocks of @{self.fn.name}", None, self.source)
         instructions = self._number_values(llvm_blocks)
         labels = [label or f"bb{b}" for b, (label, _) in enumerate(self.text_blocks)]
+        self.block_labels = dict(zip(llvm_blocks, labels))
         live: list[set[int]] = [set() for _ in llvm_blocks]
         blocks = []
         for b, block_instrs in enumerate(instructions):
@@ -145,7 +157,7 @@ class _FunctionParser:
         out = tuple(Block(self.fn.name, labels[b], tuple(instrs), tuple(sorted(live[b])))
                     for b, instrs in enumerate(blocks))
         attrs = tuple(_STRING_ATTR.findall(" ".join(a.decode() for a in self.fn.attributes)))
-        args = tuple(Operand(VALUE, t, f"%{n}") for n, t in self.args.values())
+        args = tuple(Operand(VALUE, t, value_ref(n)) for n, t in self.args.values())
         return Function(self.fn.name, self.header, out, args, attrs,
                         noalias_args=self._noalias_args())
 
@@ -164,12 +176,12 @@ class _FunctionParser:
                                    self.source)
             for i, ((ins, _, rtype), (_, text)) in enumerate(zip(block, lines)):
                 match = _LHS.match(text)
-                self.where[ins] = (b, i, match.group(1).strip('"') if match else "", rtype)
+                self.where[ins] = (b, i, _unquote(match.group(1)) if match else "", rtype)
             out.append(block)
         return out
 
     def _noalias_args(self) -> tuple[str, ...]:
-        return tuple(f"%{name}" for arg, (name, _) in self.args.items()
+        return tuple(value_ref(name) for arg, (name, _) in self.args.items()
                      if any(attr == b"noalias" for attr in arg.attributes))
 
     def _operand(self, op: llvm.ValueRef, block: int, in_phi: bool,
@@ -180,14 +192,14 @@ class _FunctionParser:
             if b != block or in_phi:
                 live[b].add(i)
             if b == block:
-                return Operand(LOCAL, type_text, f"%{name}", i)
-            return Operand(VALUE, type_text, f"%{name}")
+                return Operand(LOCAL, type_text, value_ref(name), i)
+            return Operand(VALUE, type_text, value_ref(name))
         if op in self.args:
             name, type_text = self.args[op]
-            return Operand(VALUE, type_text, f"%{name}")
+            return Operand(VALUE, type_text, value_ref(name))
         kind = op.value_kind.name
         if kind == "basic_block":
-            return Operand(LABEL, "label", f"%{op.name}")
+            return Operand(LABEL, "label", value_ref(self.block_labels.get(op, op.name)))
         if kind in ("global_variable", "function", "global_alias", "global_ifunc"):
             return Operand(GLOBAL, "ptr", f"@{op.name}")
         type_text = str(op.type)
@@ -246,6 +258,9 @@ def parse_file(path) -> Module:
         text = path.read_text()
     except OSError as exc:
         raise IRParseError(f"cannot read: {exc.strerror}", None, str(path)) from None
+    except UnicodeDecodeError:
+        raise IRParseError("cannot read: not a text file (bitcode? disassemble with llvm-dis-22)", None,
+                           str(path)) from None
     return parse_module(text, str(path))
 
 

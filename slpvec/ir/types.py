@@ -14,6 +14,7 @@ text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # Operand kinds.
@@ -33,12 +34,23 @@ TERMINATOR = "term"    # br, ret, switch, ...
 BARRIER = "barrier"    # calls with side effects, fences, atomics, unknown constructs
 
 
+_PLAIN_NAME = re.compile(r"^[-\w.$]+$")
+
+
+def value_ref(name: str) -> str:
+    """``%name`` as LLVM writes it: quoted when the name needs quotes."""
+    if _PLAIN_NAME.match(name):
+        return f"%{name}"
+    return '%"' + name.replace("\\", "\\5C").replace('"', "\\22") + '"'
+
+
 @dataclass(frozen=True)
 class Operand:
     """One operand of an instruction.
 
-    ``text`` is the operand as written (``%x``, ``4``, ``0x3FF0000000000000``,
-    ``@g``); ``type`` its LLVM type as text (``""`` for labels/metadata).
+    ``text`` is the operand as written (``%x``, ``%"a b"``, ``4``,
+    ``0x3FF0000000000000``, ``@g``); ``type`` its LLVM type as text
+    (``"label"`` for blocks).
     """
 
     kind: str
@@ -80,7 +92,7 @@ class Instr:
     @property
     def ref(self) -> str:
         """The value as an operand reference (``%name``), ``""`` if none."""
-        return f"%{self.name}" if self.name else ""
+        return value_ref(self.name) if self.name else ""
 
 
 @dataclass(frozen=True)
