@@ -124,7 +124,9 @@ def solve(problem: IlpProblem, time_limit_s: float = 10.0, solver: str = "cbc",
     deps = _DepsView(problem.ancestors)
     status = OPTIMAL
     for _ in range(MAX_CUT_ROUNDS):
-        remaining = max(0.1, time_limit_s - (time.perf_counter() - start))
+        remaining = time_limit_s - (time.perf_counter() - start)
+        if remaining <= 0:  # the limit bounds all cut rounds together
+            break
         prob, x = _build(problem, fixed or {}, cuts)
         prob.solve(_solver(solver, remaining))
         if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):

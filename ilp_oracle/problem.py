@@ -9,9 +9,10 @@ The objective of a plan (set of chosen packs) is
 + sum over chosen packs q of vector_cost[q]
 + sum over operand slots s of chosen packs: the slot's cost, which is
     ``base`` (gather: one insertelement per non-constant lane; or the fixed
-    cost of a splat/constant), or, if a chosen pack q in ``s.matches`` holds
-    every lane of the slot, that match's cost (0 for the same lanes in order,
-    else one shufflevector); like codegen, a chosen match is always used
+    cost of a splat/constant), or, if a chosen pack q in ``s.matches`` (no
+    wider than the slot) holds every lane of the slot, that match's cost (0
+    for the same lanes in order, else one shufflevector); like codegen, a
+    chosen match is always used
 + for every lane l of a chosen pack q whose instruction has a scalar use not
   served by a matched slot (used by scalar code, by a gathered or splat
   operand, or live out): extract_costs[q][l].
@@ -91,12 +92,14 @@ def _slot_costs(ctx: BlockContext, pack: Pack, position: int,
     matches = []
     if all(op.kind == LOCAL for op in ops):
         wanted = tuple(op.index for op in ops)
-        # like codegen: any pack holding every lane serves the slot, by reuse
-        # (same lanes, same order) or by one shufflevector (which may permute,
-        # repeat, widen or narrow)
+        # a pack holding every lane serves the slot, by reuse (same lanes, same
+        # order) or by one shufflevector (permuting or repeating its lanes).
+        # Codegen can also narrow a wider pack; the model leaves that out (it
+        # multiplies variables and solve time for little gain), so it may
+        # overestimate such a slot, never underestimate it.
         for q in packs_of[wanted[0]]:
             lanes_q = ctx.candidates.packs[q].lanes
-            if not set(wanted) <= set(lanes_q):
+            if len(lanes_q) > len(wanted) or not set(wanted) <= set(lanes_q):
                 continue
             if lanes_q == wanted:
                 matches.append((q, 0.0))
