@@ -93,8 +93,9 @@ def cmd_validate(args) -> int:
     from .inputs import load_module
     from .validate import validate_modules
 
-    original = load_module(args.original).text
-    vectorized = load_module(args.vectorized).text
+    march = args.mcpu or "native"
+    original = load_module(args.original, march).text
+    vectorized = load_module(args.vectorized, march).text
     result = validate_modules(original, vectorized, seeds=args.seeds)
     for fn, seed in result.mismatches:
         print(f"MISMATCH {fn} seed={seed}")
@@ -183,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("original")
     val.add_argument("vectorized")
     val.add_argument("--seeds", type=int, default=3, help="random inputs per function")
+    val.add_argument("-mcpu", "--mcpu", dest="mcpu", default=None,
+                     help="cpu for compiling C inputs (use the one the vectorized file was made for)")
     val.set_defaults(func=cmd_validate)
     return parser
 

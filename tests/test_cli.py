@@ -66,3 +66,20 @@ def test_mcpu_is_written_into_the_ir(tmp_path, capsys):
 def test_errors_are_one_line(capsys, argv, message):
     code, _, err = run(capsys, *argv)
     assert code == 1 and message in err and err.count("\n") == 1
+
+
+def test_validate_cli_exit_codes(tmp_path, capsys):
+    out = tmp_path / "v.ll"
+    assert main(["vectorize", str(EXAMPLE), "-o", str(out), "-mcpu", "haswell"]) == 0
+    code, text, _ = run(capsys, "validate", str(EXAMPLE), str(out), "-mcpu", "haswell", "--seeds", "1")
+    assert code == 0 and text.strip().endswith("0 mismatches, 0 inconclusive")
+    # a wrong vector op (max of the first two operands instead of a*x+y) must be caught
+    broken = tmp_path / "broken.ll"
+    vec_text = out.read_text()
+    i = vec_text.index("call <8 x float> @llvm.fmuladd.v8f32(")
+    j = vec_text.index(")", i)
+    args = vec_text[i + len("call <8 x float> @llvm.fmuladd.v8f32("):j].split(", <8 x float>")
+    broken.write_text(vec_text[:i] + "call <8 x float> @llvm.maxnum.v8f32(" + args[0] + ", <8 x float>"
+                      + args[1] + vec_text[j:])
+    code, text, _ = run(capsys, "validate", str(EXAMPLE), str(broken), "-mcpu", "haswell", "--seeds", "1")
+    assert code == 3 and "MISMATCH saxpy8 seed=0" in text
