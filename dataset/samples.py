@@ -10,7 +10,9 @@ flattened with offsets, with the feature-spec hash stored beside them.
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +38,7 @@ class BlockSample:
     status: str
     objective: float
     scalar_cost: float
-    solve_seconds: float
+    solve_seconds: float  # not stored in shards (they must be byte-reproducible)
 
 
 def block_sample(ctx: BlockContext, time_limit_s: float = 10.0, solver: str = "cbc"
@@ -85,13 +87,25 @@ def save_shard(path: str | Path, samples: list[BlockSample]) -> None:
         meta.append({"block_id": s.block_id, "num_instrs": s.graph.num_instrs,
                      "num_nodes": s.graph.num_nodes, "steps": len(s.focus),
                      "packs": [list(p.lanes) for p in s.graph.packs], "status": s.status,
-                     "objective": s.objective, "scalar_cost": s.scalar_cost,
-                     "solve_seconds": s.solve_seconds})
+                     "objective": s.objective, "scalar_cost": s.scalar_cost})
     arrays["meta"] = np.frombuffer(json.dumps(
-        {"feature_spec": feature_spec_hash(), "samples": meta}).encode(), dtype=np.uint8)
-    tmp = path.with_name(f".{path.name}.tmp.npz")
-    np.savez_compressed(tmp, **arrays)
+        {"feature_spec": feature_spec_hash(), "samples": meta}, sort_keys=True).encode(),
+        dtype=np.uint8)
+    tmp = path.with_name(f".{path.name}.tmp")
+    _write_npz(tmp, arrays)
     tmp.replace(path)
+
+
+def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """An ``.npz`` with fixed zip timestamps: same arrays, same bytes, same hash."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(arrays):
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.ascontiguousarray(arrays[name]),
+                                      allow_pickle=False)
+            archive.writestr(info, buffer.getvalue())
 
 
 def load_shard(path: str | Path) -> list[BlockSample]:
@@ -114,6 +128,5 @@ def load_shard(path: str | Path) -> list[BlockSample]:
         legal = tuple(parts["legal"][step:step + m["steps"]])
         step += m["steps"]
         out.append(BlockSample(m["block_id"], graph, parts["focus"][k], parts["action"][k],
-                               legal, m["status"], m["objective"], m["scalar_cost"],
-                               m["solve_seconds"]))
+                               legal, m["status"], m["objective"], m["scalar_cost"], 0.0))
     return out

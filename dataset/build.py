@@ -1,0 +1,191 @@
+"""``slpvec-dataset build``: sources -> per-source shards + manifest.json.
+
+One shard per source file (C compiled with its compile_flags.txt, or .ll).
+Work runs on a local process pool; a shard whose file and sidecar exist is
+finished, so rerunning a killed build redoes only the shard(s) in flight.
+Splits are by source-content hash with a seed, so a file and its blocks
+never straddle train/val/test. NPB is the held-out benchmark: sources under
+an NPB folder are refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from slpvec.errors import SlpvecError
+
+SPLITS = (("train", 0.8), ("val", 0.1), ("test", 0.1))
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One source -> one shard."""
+
+    source: str
+    shard: str        # file name of the shard inside OUT/shards
+    split: str
+    cpu: str
+    cost_kind: str
+    time_limit_s: float
+
+
+@dataclass(frozen=True)
+class ShardRecord:
+    """What a finished shard holds (also its sidecar ``<shard>.json``)."""
+
+    shard: str
+    source: str
+    split: str
+    sha256: str
+    blocks: int
+    decisions: int
+    failures: int
+    status: dict
+    seconds: float
+
+
+def split_of(content_hash: str, seed: int) -> str:
+    """train/val/test from a stable hash of (seed, content)."""
+    value = int(hashlib.sha256(f"{seed}:{content_hash}".encode()).hexdigest()[:8], 16) / 2**32
+    edge = 0.0
+    for name, share in SPLITS:
+        edge += share
+        if value < edge:
+            return name
+    return SPLITS[-1][0]
+
+
+def refuse_held_out(path: Path) -> None:
+    if any(part.lower().startswith("npb") for part in path.resolve().parts):
+        raise SlpvecError(f"{path}: NPB is the held-out benchmark and never training data")
+
+
+def plan_work(sources: list[Path], cpu: str, cost_kind: str, time_limit_s: float,
+              seed: int) -> list[WorkItem]:
+    """Work items in a fixed order (sorted by path)."""
+    items = []
+    for path in sorted(sources):
+        refuse_held_out(path)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        items.append(WorkItem(str(path), f"{path.stem}-{digest[:12]}.npz",
+                              split_of(digest, seed), cpu, cost_kind, time_limit_s))
+    return items
+
+
+def build_shard(item: WorkItem, out: Path) -> ShardRecord:
+    """Compile, analyse, solve and save one shard; block failures are counted."""
+    from slpvec.context import make_context
+    from slpvec.cost import CostTable, block_costs
+    from slpvec.driver import has_numbered_values
+    from slpvec.evaluate import load_input
+    from slpvec.ir import parse_module
+    from slpvec.passes import name_values
+    from slpvec.target import target_for
+
+    from .samples import block_sample, save_shard
+
+    start = time.perf_counter()
+    module = load_input(Path(item.source), item.cpu)
+    if has_numbered_values(module):
+        module = parse_module(name_values(module.text), item.source)
+    target = target_for(module, item.cpu)
+    costs = block_costs(module, target, item.cost_kind)
+    table = CostTable(target, item.cost_kind)
+    samples, failures, status = [], 0, {}
+    for fn in module.functions:
+        for block in fn.blocks:
+            try:
+                ctx = make_context(block, fn, target, costs[(fn.name, block.label)], table)
+                sample = block_sample(ctx, item.time_limit_s)
+            except Exception:  # noqa: BLE001 - one bad block never sinks a build
+                failures += 1
+                continue
+            if sample is not None:
+                samples.append(sample)
+                status[sample.status] = status.get(sample.status, 0) + 1
+    path = out / "shards" / item.shard
+    save_shard(path, samples)
+    record = ShardRecord(item.shard, item.source, item.split,
+                         hashlib.sha256(path.read_bytes()).hexdigest(), len(samples),
+                         sum(len(s.focus) for s in samples), failures, status,
+                         time.perf_counter() - start)
+    sidecar = path.with_suffix(".json")
+    tmp = sidecar.with_name(f".{sidecar.name}.tmp")
+    tmp.write_text(json.dumps(asdict(record), indent=1))
+    tmp.replace(sidecar)
+    return record
+
+
+def finished(item: WorkItem, out: Path) -> ShardRecord | None:
+    """The record of an already built shard, None if it must be (re)built."""
+    shard = out / "shards" / item.shard
+    sidecar = shard.with_suffix(".json")
+    if not (shard.exists() and sidecar.exists()):
+        return None
+    return ShardRecord(**json.loads(sidecar.read_text()))
+
+
+def build(sources: list[Path], out: Path, workers: int = 2, cpu: str = "haswell",
+          cost_kind: str = "throughput", time_limit_s: float = 10.0, seed: int = 0,
+          progress: bool = True) -> dict:
+    """Build (or finish) a dataset; returns the manifest it writes."""
+    from tqdm import tqdm
+    out = Path(out)
+    (out / "shards").mkdir(parents=True, exist_ok=True)
+    items = plan_work(sources, cpu, cost_kind, time_limit_s, seed)
+    records = {i.shard: r for i in items if (r := finished(i, out))}
+    todo = [i for i in items if i.shard not in records]
+    bar = tqdm(total=len(items), initial=len(records), desc="dataset", unit="shard",
+               disable=not progress)
+    if todo:
+        with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
+            futures = {pool.submit(build_shard, item, out): item for item in todo}
+            for future in as_completed(futures):
+                item = futures[future]
+                try:
+                    records[item.shard] = future.result()
+                except Exception as err:  # noqa: BLE001 - a whole source failed
+                    bar.write(f"failed {item.source}: {type(err).__name__}: {err}")
+                bar.update(1)
+    bar.close()
+    manifest = make_manifest(items, records, cpu, cost_kind, seed, time_limit_s)
+    tmp = out / ".manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, indent=1))
+    tmp.replace(out / "manifest.json")
+    return manifest
+
+
+def make_manifest(items, records, cpu, cost_kind, seed, time_limit_s) -> dict:
+    import llvmlite
+    import pulp
+
+    from slpvec.graph import feature_spec_hash
+    from slpvec.toolchain import llvm_version
+    shards = [asdict(records[i.shard]) for i in items if i.shard in records]
+    return {"versions": {"llvm": llvm_version(), "llvmlite": llvmlite.__version__,
+                         "pulp": pulp.__version__, "solver": "cbc (PuLP bundled)"},
+            "cpu": cpu, "cost_kind": cost_kind, "feature_spec": feature_spec_hash(),
+            "split_seed": seed, "ilp_time_limit_s": time_limit_s,
+            "counts": {"sources": len(items), "shards": len(shards),
+                       "blocks": sum(s["blocks"] for s in shards),
+                       "decisions": sum(s["decisions"] for s in shards),
+                       "failures": sum(s["failures"] for s in shards)},
+            "shards": shards}
+
+
+def verify(out: Path) -> list[str]:
+    """Problems found (empty = every shard present with its recorded sha256)."""
+    manifest = json.loads((Path(out) / "manifest.json").read_text())
+    problems = []
+    for shard in manifest["shards"]:
+        path = Path(out) / "shards" / shard["shard"]
+        if not path.exists():
+            problems.append(f"missing {shard['shard']}")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != shard["sha256"]:
+            problems.append(f"hash mismatch {shard['shard']}")
+    return problems

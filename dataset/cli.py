@@ -1,0 +1,83 @@
+"""``slpvec-dataset`` (or ``python -m dataset``): build, inspect, verify datasets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from slpvec.errors import SlpvecError
+
+
+def cmd_build(args) -> int:
+    from slpvec.evaluate import find_inputs
+
+    from .build import build
+    sources = find_inputs(args.sources)
+    if not sources:
+        raise SlpvecError("no .c or .ll sources found")
+    manifest = build(sources, Path(args.out), args.workers, args.cpu, args.cost_kind,
+                     args.time_limit, args.seed, progress=not args.quiet)
+    counts = manifest["counts"]
+    print(f"{args.out}: {counts['shards']}/{counts['sources']} shards, {counts['blocks']} blocks, "
+          f"{counts['decisions']} decisions, {counts['failures']} block failures")
+    return 0
+
+
+def cmd_info(args) -> int:
+    manifest = json.loads((Path(args.out) / "manifest.json").read_text())
+    for key in ("versions", "cpu", "cost_kind", "feature_spec", "split_seed", "ilp_time_limit_s"):
+        print(f"{key:17s} {manifest[key]}")
+    status: dict[str, int] = {}
+    per_split: dict[str, list[int]] = {}
+    for shard in manifest["shards"]:
+        for name, n in shard["status"].items():
+            status[name] = status.get(name, 0) + n
+        row = per_split.setdefault(shard["split"], [0, 0, 0])
+        row[0] += 1
+        row[1] += shard["blocks"]
+        row[2] += shard["decisions"]
+    print(f"{'split':8s} {'shards':>7s} {'blocks':>8s} {'decisions':>10s}")
+    for split, (shards, blocks, decisions) in sorted(per_split.items()):
+        print(f"{split:8s} {shards:7d} {blocks:8d} {decisions:10d}")
+    print(f"oracle status: {status}; block failures: {manifest['counts']['failures']}")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from .build import verify
+    problems = verify(Path(args.out))
+    for problem in problems:
+        print(problem)
+    print("ok" if not problems else f"{len(problems)} problems")
+    return 0 if not problems else 1
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="slpvec-dataset", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="sources -> shards of (graph, oracle trajectory)")
+    b.add_argument("sources", nargs="+", help=".c/.ll files or folders")
+    b.add_argument("out", help="output folder (rerun to finish an interrupted build)")
+    b.add_argument("--workers", type=int, default=2)
+    b.add_argument("--cpu", default="haswell", help="target cpu (default haswell)")
+    b.add_argument("--cost-kind", default="throughput")
+    b.add_argument("--time-limit", type=float, default=10.0, help="ILP seconds per block")
+    b.add_argument("--seed", type=int, default=0, help="split seed")
+    b.add_argument("-q", "--quiet", action="store_true")
+    b.set_defaults(func=cmd_build)
+    for name, func in (("info", cmd_info), ("verify", cmd_verify)):
+        p = sub.add_parser(name)
+        p.add_argument("out")
+        p.set_defaults(func=func)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (SlpvecError, FileNotFoundError) as err:
+        print(f"slpvec-dataset: error: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
