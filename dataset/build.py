@@ -1,7 +1,7 @@
 """``slpvec-dataset build``: sources -> per-source shards + manifest.json.
 
 One shard per source file (C compiled with its compile_flags.txt, or .ll).
-Work runs on a local process pool; a shard whose file and sidecar exist is
+Work runs on a local process pool, or on a Dask cluster; a shard whose file and sidecar exist is
 finished, so rerunning a killed build redoes only the shard(s) in flight.
 Splits are by source-content hash with a seed, so a file and its blocks
 never straddle train/val/test. NPB is the held-out benchmark: sources under
@@ -130,10 +130,47 @@ def finished(item: WorkItem, out: Path) -> ShardRecord | None:
     return ShardRecord(**json.loads(sidecar.read_text()))
 
 
+def _run(todo: list[WorkItem], out: Path, workers: int, scheduler: str | None):
+    """Yield (item, ShardRecord or error text) as shards finish.
+
+    Default: a local process pool. ``scheduler``: a dask.distributed scheduler
+    address, or ``local`` for a LocalCluster of ``workers`` processes; the same
+    ``build_shard`` tasks run there, so the shards are the same bytes.
+    """
+    if not todo:
+        return
+    if scheduler is None:
+        with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
+            futures = {pool.submit(build_shard, item, out): item for item in todo}
+            for future in as_completed(futures):
+                yield futures[future], _result(future)
+        return
+    from dask.distributed import Client, LocalCluster
+    from dask.distributed import as_completed as dask_completed
+    cluster = (LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                            dashboard_address=None) if scheduler == "local" else None)
+    with Client(cluster if cluster is not None else scheduler) as client:
+        futures = {client.submit(build_shard, item, out, pure=False): item for item in todo}
+        for future in dask_completed(list(futures)):
+            yield futures[future], _result(future)
+    if cluster is not None:
+        cluster.close()
+
+
+def _result(future):
+    try:
+        return future.result()
+    except Exception as err:  # noqa: BLE001 - a whole source failed; the build goes on
+        return f"{type(err).__name__}: {err}"
+
+
 def build(sources: list[Path], out: Path, workers: int = 2, cpu: str = "haswell",
           cost_kind: str = "throughput", time_limit_s: float = 10.0, seed: int = 0,
-          progress: bool = True) -> dict:
-    """Build (or finish) a dataset; returns the manifest it writes."""
+          progress: bool = True, scheduler: str | None = None) -> dict:
+    """Build (or finish) a dataset; returns the manifest it writes.
+
+    ``scheduler``: None for a local process pool, else a Dask scheduler
+    address or ``local`` (see :func:`_run`)."""
     from tqdm import tqdm
     out = Path(out)
     (out / "shards").mkdir(parents=True, exist_ok=True)
@@ -142,16 +179,12 @@ def build(sources: list[Path], out: Path, workers: int = 2, cpu: str = "haswell"
     todo = [i for i in items if i.shard not in records]
     bar = tqdm(total=len(items), initial=len(records), desc="dataset", unit="shard",
                disable=not progress)
-    if todo:
-        with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = {pool.submit(build_shard, item, out): item for item in todo}
-            for future in as_completed(futures):
-                item = futures[future]
-                try:
-                    records[item.shard] = future.result()
-                except Exception as err:  # noqa: BLE001 - a whole source failed
-                    bar.write(f"failed {item.source}: {type(err).__name__}: {err}")
-                bar.update(1)
+    for item, result in _run(todo, out, workers, scheduler):
+        if isinstance(result, ShardRecord):
+            records[item.shard] = result
+        else:
+            bar.write(f"failed {item.source}: {result}")
+        bar.update(1)
     bar.close()
     manifest = make_manifest(items, records, cpu, cost_kind, seed, time_limit_s)
     tmp = out / ".manifest.json.tmp"

@@ -18,7 +18,8 @@ def cmd_build(args) -> int:
     if not sources:
         raise SlpvecError("no .c or .ll sources found")
     manifest = build(sources, Path(args.out), args.workers, args.cpu, args.cost_kind,
-                     args.time_limit, args.seed, progress=not args.quiet)
+                     args.time_limit, args.seed, progress=not args.quiet,
+                     scheduler=args.scheduler)
     counts = manifest["counts"]
     print(f"{args.out}: {counts['shards']}/{counts['sources']} shards, {counts['blocks']} blocks, "
           f"{counts['decisions']} decisions, {counts['failures']} block failures")
@@ -65,6 +66,8 @@ def main(argv=None) -> int:
     b.add_argument("--cost-kind", default="throughput")
     b.add_argument("--time-limit", type=float, default=10.0, help="ILP seconds per block")
     b.add_argument("--seed", type=int, default=0, help="split seed")
+    b.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address, or 'local' for a LocalCluster of --workers")
     b.add_argument("-q", "--quiet", action="store_true")
     b.set_defaults(func=cmd_build)
     for name, func in (("info", cmd_info), ("verify", cmd_verify)):

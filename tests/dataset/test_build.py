@@ -43,6 +43,12 @@ def test_fresh_build_has_identical_hashes(tmp_path):
     assert [s["sha256"] for s in a["shards"]] == [s["sha256"] for s in b["shards"]]
 
 
+def test_dask_local_cluster_gives_the_same_shards(tmp_path):
+    pool = build(SOURCES[:2], tmp_path / "pool", workers=2, progress=False)
+    dask = build(SOURCES[:2], tmp_path / "dask", workers=2, progress=False, scheduler="local")
+    assert [s["sha256"] for s in dask["shards"]] == [s["sha256"] for s in pool["shards"]]
+
+
 def test_npb_is_refused(tmp_path):
     npb = tmp_path / "NPB3.3-SER-C" / "BT"
     npb.mkdir(parents=True)
