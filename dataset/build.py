@@ -164,9 +164,30 @@ def _result(future):
         return f"{type(err).__name__}: {err}"
 
 
+SYNTHETIC_PER_FILE = 50
+
+
+def write_synthetic(out: Path, n_blocks: int, seed: int) -> list[Path]:
+    """``n_blocks`` seeded random blocks (slpvec.randblocks) as .ll modules of
+    up to SYNTHETIC_PER_FILE functions in ``out/synthetic``; same seed, same files."""
+    from slpvec.randblocks import random_module_ir
+    folder = out / "synthetic"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k, start in enumerate(range(0, n_blocks, SYNTHETIC_PER_FILE)):
+        path = folder / f"synthetic-{seed}-{k:04d}.ll"
+        if not path.exists():
+            text = random_module_ir(seed * 10_007 + k, min(SYNTHETIC_PER_FILE, n_blocks - start))
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_text(text)
+            tmp.replace(path)
+        paths.append(path)
+    return paths
+
+
 def build(sources: list[Path], out: Path, workers: int = 2, cpu: str = "haswell",
           cost_kind: str = "throughput", time_limit_s: float = 10.0, seed: int = 0,
-          progress: bool = True, scheduler: str | None = None) -> dict:
+          progress: bool = True, scheduler: str | None = None, synthetic: int = 0) -> dict:
     """Build (or finish) a dataset; returns the manifest it writes.
 
     ``scheduler``: None for a local process pool, else a Dask scheduler
@@ -174,6 +195,7 @@ def build(sources: list[Path], out: Path, workers: int = 2, cpu: str = "haswell"
     from tqdm import tqdm
     out = Path(out)
     (out / "shards").mkdir(parents=True, exist_ok=True)
+    sources = list(sources) + write_synthetic(out, synthetic, seed)
     items = plan_work(sources, cpu, cost_kind, time_limit_s, seed)
     records = {i.shard: r for i in items if (r := finished(i, out))}
     todo = [i for i in items if i.shard not in records]
@@ -187,6 +209,7 @@ def build(sources: list[Path], out: Path, workers: int = 2, cpu: str = "haswell"
         bar.update(1)
     bar.close()
     manifest = make_manifest(items, records, cpu, cost_kind, seed, time_limit_s)
+    manifest["synthetic_blocks"] = synthetic
     tmp = out / ".manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, indent=1))
     tmp.replace(out / "manifest.json")

@@ -19,7 +19,7 @@ def cmd_build(args) -> int:
         raise SlpvecError("no .c or .ll sources found")
     manifest = build(sources, Path(args.out), args.workers, args.cpu, args.cost_kind,
                      args.time_limit, args.seed, progress=not args.quiet,
-                     scheduler=args.scheduler)
+                     scheduler=args.scheduler, synthetic=args.synthetic)
     counts = manifest["counts"]
     print(f"{args.out}: {counts['shards']}/{counts['sources']} shards, {counts['blocks']} blocks, "
           f"{counts['decisions']} decisions, {counts['failures']} block failures")
@@ -28,8 +28,9 @@ def cmd_build(args) -> int:
 
 def cmd_info(args) -> int:
     manifest = json.loads((Path(args.out) / "manifest.json").read_text())
-    for key in ("versions", "cpu", "cost_kind", "feature_spec", "split_seed", "ilp_time_limit_s"):
-        print(f"{key:17s} {manifest[key]}")
+    for key in ("versions", "cpu", "cost_kind", "feature_spec", "split_seed", "ilp_time_limit_s",
+                "synthetic_blocks"):
+        print(f"{key:17s} {manifest.get(key)}")
     status: dict[str, int] = {}
     per_split: dict[str, list[int]] = {}
     for shard in manifest["shards"]:
@@ -66,6 +67,9 @@ def main(argv=None) -> int:
     b.add_argument("--cost-kind", default="throughput")
     b.add_argument("--time-limit", type=float, default=10.0, help="ILP seconds per block")
     b.add_argument("--seed", type=int, default=0, help="split seed")
+    b.add_argument("--synthetic", type=int, default=0,
+                   help="add this many seeded random blocks (slpvec.randblocks), e.g. as many "
+                        "as the corpus has blocks with candidates for a 1:1 mix")
     b.add_argument("--scheduler", default=None,
                    help="Dask scheduler address, or 'local' for a LocalCluster of --workers")
     b.add_argument("-q", "--quiet", action="store_true")

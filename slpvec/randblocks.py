@@ -146,3 +146,13 @@ def random_block_ir(seed: int, spec: BlockSpec = BlockSpec()) -> str:
     body = "\n  ".join(b.lines + tail)
     return (f'target triple = "x86_64-pc-linux-gnu"\n\n'
             f"define {ret_type} @f({args}) {{\nentry:\n  {body}\n}}\n")
+
+
+def random_module_ir(seed: int, n_functions: int, spec: BlockSpec = BlockSpec()) -> str:
+    """One module holding ``n_functions`` random blocks as ``@f0, @f1, ...``."""
+    header = 'target triple = "x86_64-pc-linux-gnu"\n\n'
+    bodies = []
+    for k in range(n_functions):
+        text = random_block_ir(seed * 100_003 + k, spec)
+        bodies.append(text[len(header):].replace("@f(", f"@f{k}(", 1))
+    return header + "\n".join(bodies)

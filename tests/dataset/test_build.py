@@ -49,6 +49,13 @@ def test_dask_local_cluster_gives_the_same_shards(tmp_path):
     assert [s["sha256"] for s in dask["shards"]] == [s["sha256"] for s in pool["shards"]]
 
 
+def test_synthetic_blocks_are_mixed_in(tmp_path):
+    manifest = build(SOURCES[:1], tmp_path / "ds", workers=2, progress=False, synthetic=60)
+    synthetic = [s for s in manifest["shards"] if "synthetic-" in s["source"]]
+    assert len(synthetic) == 2 and sum(s["blocks"] for s in synthetic) >= 50
+    assert manifest["synthetic_blocks"] == 60 and manifest["counts"]["failures"] == 0
+
+
 def test_npb_is_refused(tmp_path):
     npb = tmp_path / "NPB3.3-SER-C" / "BT"
     npb.mkdir(parents=True)
