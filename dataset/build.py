@@ -47,6 +47,7 @@ class ShardRecord:
     failures: int
     status: dict
     seconds: float
+    failure_reasons: tuple = ()  # (block id, one-line error), at most 20
 
 
 def split_of(content_hash: str, seed: int) -> str:
@@ -96,14 +97,16 @@ def build_shard(item: WorkItem, out: Path) -> ShardRecord:
     target = target_for(module, item.cpu)
     costs = block_costs(module, target, item.cost_kind)
     table = CostTable(target, item.cost_kind)
-    samples, failures, status = [], 0, {}
+    samples, failures, status, reasons = [], 0, {}, []
     for fn in module.functions:
         for block in fn.blocks:
             try:
                 ctx = make_context(block, fn, target, costs[(fn.name, block.label)], table)
                 sample = block_sample(ctx, item.time_limit_s)
-            except Exception:  # noqa: BLE001 - one bad block never sinks a build
+            except Exception as err:  # noqa: BLE001 - one bad block never sinks a build
                 failures += 1
+                if len(reasons) < 20:
+                    reasons.append((block.id, f"{type(err).__name__}: {err}".splitlines()[0]))
                 continue
             if sample is not None:
                 samples.append(sample)
@@ -113,7 +116,7 @@ def build_shard(item: WorkItem, out: Path) -> ShardRecord:
     record = ShardRecord(item.shard, item.source, item.split,
                          hashlib.sha256(path.read_bytes()).hexdigest(), len(samples),
                          sum(len(s.focus) for s in samples), failures, status,
-                         time.perf_counter() - start)
+                         time.perf_counter() - start, tuple(reasons))
     sidecar = path.with_suffix(".json")
     tmp = sidecar.with_name(f".{sidecar.name}.tmp")
     tmp.write_text(json.dumps(asdict(record), indent=1))
@@ -127,7 +130,9 @@ def finished(item: WorkItem, out: Path) -> ShardRecord | None:
     sidecar = shard.with_suffix(".json")
     if not (shard.exists() and sidecar.exists()):
         return None
-    return ShardRecord(**json.loads(sidecar.read_text()))
+    data = json.loads(sidecar.read_text())
+    data["failure_reasons"] = tuple(tuple(r) for r in data.get("failure_reasons", ()))
+    return ShardRecord(**data)
 
 
 def _run(todo: list[WorkItem], out: Path, workers: int, scheduler: str | None):
