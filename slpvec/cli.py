@@ -141,6 +141,22 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_fuzz(args) -> int:
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from .fuzz import fuzz
+    from .target import Target, _vector_bits_of_cpu
+
+    target = Target("x86_64-pc-linux-gnu", args.mcpu, "", _vector_bits_of_cpu(args.mcpu))
+    policies = [p.strip() for p in args.policies.split(",") if p.strip()]
+    with tqdm(total=args.count, desc="fuzz", unit="block", disable=args.quiet) as bar:
+        summary = fuzz(args.count, args.seed, policies, target, Path(args.reproducers), bar.update)
+    print("\n".join(summary.lines()))
+    return 0 if not summary.mismatches and not summary.crashes else 3
+
+
 def _common(sub):
     sub.add_argument("input", help="LLVM IR (.ll) or C source (.c, compiled with clang-22)")
     sub.add_argument("-mcpu", "--mcpu", dest="mcpu", default=None,
@@ -180,6 +196,15 @@ def build_parser() -> argparse.ArgumentParser:
                     help="ILP seconds per block (default 10)")
     ev.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     ev.set_defaults(func=cmd_evaluate)
+    fz = subs.add_parser("fuzz", help="random blocks through policies, differential-checked")
+    fz.add_argument("--count", type=int, default=200, help="number of random blocks")
+    fz.add_argument("--seed", type=int, default=0)
+    fz.add_argument("--policies", default="greedy,ilp")
+    fz.add_argument("-mcpu", "--mcpu", dest="mcpu", default="haswell")
+    fz.add_argument("--reproducers", default="fuzz-reproducers",
+                    help="folder for minimal reproducers of mismatches")
+    fz.add_argument("-q", "--quiet", action="store_true")
+    fz.set_defaults(func=cmd_fuzz)
     val = subs.add_parser("validate", help="differential execution: original vs vectorized")
     val.add_argument("original")
     val.add_argument("vectorized")

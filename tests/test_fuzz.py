@@ -1,0 +1,33 @@
+"""The fuzzer: clean on random blocks; a wrong vectorizer leaves a reproducer."""
+
+import json
+
+import slpvec.fuzz as fuzz_module
+from slpvec.cli import main
+from slpvec.fuzz import fuzz
+from slpvec.target import Target
+
+HASWELL = Target("x86_64-pc-linux-gnu", "haswell", "", 256)
+
+
+def test_quick_fuzz_is_clean(tmp_path, capsys):
+    assert main(["fuzz", "--count", "30", "--seed", "7", "--reproducers", str(tmp_path), "-q"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("blocks 30, runs 60, vectorized ")
+    assert first.endswith("mismatches 0, crashes 0")
+
+
+def test_a_wrong_vectorizer_is_caught_with_a_reproducer(tmp_path, monkeypatch):
+    real = fuzz_module.run_slp
+
+    def wrong(text, policy, target):  # vectorize, then break one vector op
+        out, report = real(text, policy, target)
+        return out.replace("fadd <", "fsub <", 1).replace("add <", "sub <", 1), report
+
+    monkeypatch.setattr(fuzz_module, "run_slp", wrong)
+    summary = fuzz(10, 3, ["greedy"], HASWELL, tmp_path)
+    assert summary.mismatches and not summary.crashes
+    folder = tmp_path / "seed3-greedy"
+    repro = json.loads((folder / "repro.json").read_text())
+    assert repro["seed"] == 3 and repro["policy"] == "greedy" and repro["functions"]
+    assert (folder / "input.ll").exists() and (folder / "vectorized.ll").exists()
