@@ -81,22 +81,16 @@ def plan_work(sources: list[Path], cpu: str, cost_kind: str, time_limit_s: float
 def build_shard(item: WorkItem, out: Path) -> ShardRecord:
     """Compile, analyse, solve and save one shard; block failures are counted."""
     from slpvec.context import make_context
-    from slpvec.cost import CostTable, block_costs
-    from slpvec.driver import has_numbered_values
+    from slpvec.driver import prepare
     from slpvec.evaluate import load_input
-    from slpvec.ir import parse_module
-    from slpvec.passes import name_values
     from slpvec.target import target_for
 
     from .samples import block_sample, save_shard
 
     start = time.perf_counter()
-    module = load_input(Path(item.source), item.cpu)
-    if has_numbered_values(module):
-        module = parse_module(name_values(module.text), item.source)
-    target = target_for(module, item.cpu)
-    costs = block_costs(module, target, item.cost_kind)
-    table = CostTable(target, item.cost_kind)
+    raw = load_input(Path(item.source), item.cpu)
+    module, target, costs, table = prepare(raw, target_for(raw, item.cpu), item.cost_kind,
+                                           item.source)
     samples, failures, status, reasons = [], 0, {}, []
     for fn in module.functions:
         for block in fn.blocks:

@@ -147,9 +147,9 @@ def cmd_fuzz(args) -> int:
     from tqdm import tqdm
 
     from .fuzz import fuzz
-    from .target import Target, _vector_bits_of_cpu
+    from .target import cpu_target
 
-    target = Target("x86_64-pc-linux-gnu", args.mcpu, "", _vector_bits_of_cpu(args.mcpu))
+    target = cpu_target(args.mcpu)
     policies = [p.strip() for p in args.policies.split(",") if p.strip()]
     with tqdm(total=args.count, desc="fuzz", unit="block", disable=args.quiet) as bar:
         summary = fuzz(args.count, args.seed, policies, target, Path(args.reproducers), bar.update)

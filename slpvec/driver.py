@@ -30,13 +30,9 @@ def run_slp(module_text: str, policy="greedy", target: Target | None = None,
     correctly is left scalar with ``fallback_reason`` set.
     """
     start = time.perf_counter()
-    module = parse_module(module_text, source)
-    if has_numbered_values(module):
-        module = parse_module(name_values(module.text), source)
-    target = target or target_for(module)
+    module, target, costs, table = prepare(parse_module(module_text, source), target,
+                                           cost_kind, source)
     policy_obj = get_policy(policy) if isinstance(policy, str) else policy
-    costs = block_costs(module, target, cost_kind)
-    table = CostTable(target, cost_kind)
     pending, codes = [], []
     for fn in module.functions:
         fresh = NameGen({ins.name for b in fn.blocks for ins in b.instrs if ins.name})
@@ -67,6 +63,16 @@ def run_slp(module_text: str, policy="greedy", target: Target | None = None,
     report = Report(source, name, target.cpu, cost_kind, tuple(blocks),
                     time.perf_counter() - start)
     return text, report
+
+
+def prepare(module: Module, target: Target | None = None, cost_kind: str = "throughput",
+            source: str = "<input>"):
+    """What every block-level stage needs: (module with all values named,
+    target, per-block scalar costs, cost table)."""
+    if has_numbered_values(module):
+        module = parse_module(name_values(module.text), source)
+    target = target or target_for(module)
+    return module, target, block_costs(module, target, cost_kind), CostTable(target, cost_kind)
 
 
 def has_numbered_values(module: Module) -> bool:

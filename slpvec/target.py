@@ -66,6 +66,13 @@ def host_target() -> Target:
                   vector_bits_for(features))
 
 
+def cpu_target(cpu: str, triple: str | None = None, features: str = "") -> Target:
+    """A target from a cpu name (and optional feature string); the vector
+    width comes from the features, else from the cpu's own feature macros."""
+    return Target(triple or host_target().triple, cpu, features,
+                  vector_bits_for(features) if features else _vector_bits_of_cpu(cpu))
+
+
 def target_for(module, cpu: str | None = None) -> Target:
     """The target of a parsed module.
 
@@ -81,13 +88,9 @@ def target_for(module, cpu: str | None = None) -> Target:
         features = "" if cpu != host.cpu else host.features
         if not features and cpu == attrs.get("target-cpu"):
             features = attrs.get("target-features", "")
-        return Target(triple, cpu, features, vector_bits_for(features) if features
-                      else _vector_bits_of_cpu(cpu))
+        return cpu_target(cpu, triple, features)
     if attrs.get("target-cpu"):
-        features = attrs.get("target-features", "")
-        return Target(triple, attrs["target-cpu"], features,
-                      vector_bits_for(features) if features
-                      else _vector_bits_of_cpu(attrs["target-cpu"]))
+        return cpu_target(attrs["target-cpu"], triple, attrs.get("target-features", ""))
     return Target(triple, host.cpu, host.features, host.vector_bits)
 
 
