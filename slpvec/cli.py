@@ -217,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``slpvec`` console script."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["cc"]:  # a compiler driver: clang's own flags, not argparse's
+        from .cc import main as cc_main
+        return cc_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -1,0 +1,279 @@
+"""``slpvec cc``: a drop-in C compiler driver with slpvec as the SLP vectorizer.
+
+Each C source goes ``clang-22 -O3 -fno-slp-vectorize -emit-llvm`` ->
+:func:`run_slp` -> ``llc-22`` (codegen only, so LLVM's own SLP never runs)
+-> object. Linking, non-C inputs and modes slpvec has no business in
+(``-E``, ``-S``, ``-x``, ``-M``...) go straight to clang-22. A failure inside
+slpvec never fails the build: the module (or block) is compiled scalar and a
+warning is printed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import SlpvecError
+from .toolchain import CLANG_IR_FLAGS, tool_path
+
+# clang flags whose value is the next argument.
+_VALUE_FLAGS = frozenset({
+    "-o", "-I", "-D", "-U", "-include", "-imacros", "-isystem", "-iquote", "-idirafter",
+    "-L", "-l", "-MF", "-MT", "-MQ", "-Xlinker", "-Xclang", "-Xassembler",
+    "-Xpreprocessor", "-target", "--target", "-arch", "--sysroot", "-isysroot", "-T",
+    "-u", "-z", "-x"})
+# Flags meaning "not an object-producing C compile": hand the call to clang.
+_PASSTHROUGH = frozenset({"-E", "-S", "-M", "-MM", "-x", "-emit-llvm", "-fsyntax-only",
+                          "-", "--version", "-###", "-dumpversion", "-dumpmachine", "--help"})
+_LINK_ONLY_PREFIXES = ("-l", "-L", "-Wl,", "-fuse-ld=", "-nostdlib", "-nodefaultlibs",
+                       "-nostartfiles")
+_LINK_ONLY = frozenset({"-Xlinker", "-T", "-u", "-z", "-static", "-shared", "-rdynamic",
+                        "-pie", "-no-pie", "-static-pie"})
+_C_SUFFIXES = (".c",)
+_OBJ_SUFFIXES = (".o", ".a", ".so", ".obj", ".lo")
+
+
+@dataclass(frozen=True)
+class CcOptions:
+    """slpvec's own options, removed from the clang command line."""
+
+    policy: str = "greedy"
+    model: str | None = None
+    time_limit: float = 10.0
+    report_dir: str | None = None
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A parsed compiler command line."""
+
+    args: tuple[str, ...]            # clang arguments (slpvec options removed)
+    sources: tuple[str, ...]         # C sources slpvec compiles
+    others: tuple[str, ...]          # non-C compile inputs (.cpp, .s, ...)
+    compile_flags: tuple[str, ...]   # flags for compiling a source
+    compile_only: bool               # -c
+    output: str | None               # -o
+    passthrough: bool                # hand the whole call to clang-22
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """What compiling one C source cost and did (written with ``--report-dir``)."""
+
+    source: str
+    policy: str
+    clang_seconds: float
+    slpvec_seconds: float
+    llc_seconds: float
+    fallback: str = ""                       # why the whole module went scalar
+    report: dict = field(default_factory=dict)
+
+
+def split_options(argv: list[str]) -> tuple[CcOptions, list[str]]:
+    """Separate ``--policy/--model/--time-limit/--report-dir`` from clang's args."""
+    opts, rest, i = {}, [], 0
+    names = {"--policy": "policy", "--model": "model", "--time-limit": "time_limit",
+             "--report-dir": "report_dir"}
+    while i < len(argv):
+        arg = argv[i]
+        key, _, value = arg.partition("=")
+        if key in names:
+            if not value:
+                if i + 1 >= len(argv):
+                    raise SlpvecError(f"cc: {key} needs a value")
+                value, i = argv[i + 1], i + 1
+            opts[names[key]] = value
+        else:
+            rest.append(arg)
+        i += 1
+    if "time_limit" in opts:
+        try:
+            opts["time_limit"] = float(opts["time_limit"])
+        except ValueError:
+            raise SlpvecError(f"cc: --time-limit needs seconds, got '{opts['time_limit']}'") from None
+    opts.setdefault("report_dir", os.environ.get("SLPVEC_CC_REPORT_DIR") or None)
+    return CcOptions(**opts), rest
+
+
+def parse_args(args: list[str]) -> Invocation:
+    """Classify a clang command line into sources, flags and mode."""
+    sources, others, flags = [], [], []
+    output, compile_only, passthrough = None, False, False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        value = args[i + 1] if arg in _VALUE_FLAGS and i + 1 < len(args) else None
+        step = 2 if value is not None else 1
+        if arg in _PASSTHROUGH or arg.startswith(("-print-", "-x")):
+            passthrough = True
+        if arg == "-o":
+            output = value
+        elif arg == "-c":
+            compile_only = True
+        elif not arg.startswith("-"):
+            (sources if arg.endswith(_C_SUFFIXES) else
+             [] if arg.endswith(_OBJ_SUFFIXES) else others).append(arg)
+        elif not (arg in _LINK_ONLY or arg.startswith(_LINK_ONLY_PREFIXES)):
+            flags += args[i:i + step]
+        i += step
+    if not sources:
+        passthrough = True
+    if compile_only and output and len(sources) + len(others) > 1:
+        raise SlpvecError("cc: cannot specify -o with -c and multiple source files")
+    return Invocation(tuple(args), tuple(sources), tuple(others), tuple(flags),
+                      compile_only, output, passthrough)
+
+
+def make_policy(opts: CcOptions):
+    """The policy object for ``opts`` (SlpvecError if unknown or unavailable)."""
+    from .policies import get_policy
+
+    if opts.policy == "ilp":
+        return get_policy("ilp", time_limit_s=opts.time_limit)
+    if opts.policy == "gnn":
+        return get_policy("gnn", model=opts.model)
+    return get_policy(opts.policy)
+
+
+def llc_flags(compile_flags: tuple[str, ...], ir_text: str) -> list[str]:
+    """llc-22 options matching the clang flags: opt level, relocation and code model."""
+    level = "-O3"
+    out = []
+    for flag in compile_flags:
+        if flag.startswith("-O"):
+            level = {"-O0": "-O0", "-O1": "-O1", "-O": "-O1"}.get(flag, "-O2")
+            level = "-O3" if flag in ("-O3", "-Ofast") else level
+        elif flag.startswith("-mcmodel="):
+            out.append(f"--code-model={flag.split('=', 1)[1]}")
+        elif flag in ("-ffunction-sections", "-fdata-sections"):
+            out.append(f"-{flag[2:]}")
+    pic = '"PIC Level"' in ir_text
+    return [level, "-filetype=obj", f"--relocation-model={'pic' if pic else 'static'}", *out]
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr, as compilers print them."""
+    print(f"slpvec: warning: {message}", file=sys.stderr)
+
+
+def _tool(name: str, args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([tool_path(name), *args], input=stdin, capture_output=True, text=True)
+
+
+class CompileFailed(Exception):
+    """clang rejected the user's code: its diagnostics are already printed."""
+
+    def __init__(self, returncode: int):
+        super().__init__(returncode)
+        self.returncode = returncode
+
+
+def compile_source(source: str, obj: str, inv: Invocation, opts: CcOptions,
+                   policy) -> SourceResult:
+    """One C source to an object file through slpvec. Raises CompileFailed
+    only when clang rejects the code; slpvec's own failures fall back to scalar."""
+    from .driver import run_slp
+
+    t0 = time.perf_counter()
+    proc = _tool("clang", [*inv.compile_flags, *CLANG_IR_FLAGS, source, "-o", "-"])
+    sys.stderr.write(proc.stderr)
+    if proc.returncode != 0:
+        raise CompileFailed(proc.returncode)
+    scalar = proc.stdout
+    t1 = time.perf_counter()
+    text, report, fallback = scalar, {}, ""
+    try:
+        text, rep = run_slp(scalar, policy, source=source)
+        report = rep.to_json()
+        for block in rep.fallbacks:
+            if block.fallback_reason.startswith("internal error"):
+                warn(f"{source}: {block.block_id} left scalar: {block.fallback_reason}")
+    except Exception as err:  # a bug in slpvec must never cost the user a build
+        fallback = f"{type(err).__name__}: {err}"
+        warn(f"{source}: vectorizer failed ({fallback}); compiled scalar")
+        text = scalar
+    t2 = time.perf_counter()
+    if not _codegen(text, obj, inv) and text is not scalar:
+        fallback = "llc rejected the vectorized module"
+        warn(f"{source}: {fallback}; compiled scalar")
+        if not _codegen(scalar, obj, inv, echo=True):
+            raise CompileFailed(1)
+    result = SourceResult(source, opts.policy, t1 - t0, t2 - t1, time.perf_counter() - t2,
+                          fallback, report)
+    if opts.report_dir:
+        _write_report(result, opts.report_dir)
+    return result
+
+
+def _codegen(ir_text: str, obj: str, inv: Invocation, echo: bool = False) -> bool:
+    """llc-22 the module into ``obj``; False (stderr kept quiet unless ``echo``) on failure."""
+    with tempfile.TemporaryDirectory(prefix="slpvec-cc-") as tmp:
+        ll = Path(tmp) / "module.ll"
+        ll.write_text(ir_text)
+        proc = _tool("llc", [*llc_flags(inv.compile_flags, ir_text), str(ll), "-o", obj])
+    if proc.returncode != 0 and echo:
+        sys.stderr.write(proc.stderr)
+    return proc.returncode == 0
+
+
+def _write_report(result: SourceResult, folder: str) -> None:
+    from .files import write_text_atomic
+
+    path = Path(result.source).resolve()
+    digest = hashlib.sha1(f"{path}:{result.policy}".encode()).hexdigest()[:10]
+    data = {**result.__dict__, "source": str(path)}
+    write_text_atomic(Path(folder) / f"{path.stem}-{digest}.json", json.dumps(data) + "\n")
+
+
+def run_cc(argv: list[str]) -> int:
+    """Run one compiler invocation (clang's arguments plus slpvec's); returns the exit code."""
+    opts, args = split_options(argv)
+    inv = parse_args(args)
+    clang = tool_path("clang")
+    if inv.passthrough:
+        return subprocess.run([clang, *args]).returncode
+    policy = make_policy(opts)
+    if inv.compile_only:
+        for src in inv.sources:
+            obj = inv.output or Path(src).with_suffix(".o").name
+            try:
+                compile_source(src, obj, inv, opts, policy)
+            except CompileFailed as err:
+                return err.returncode
+        for src in inv.others:
+            obj = inv.output or Path(src).with_suffix(".o").name
+            code = subprocess.run([clang, *inv.compile_flags, "-c", src, "-o", obj]).returncode
+            if code:
+                return code
+        return 0
+    with tempfile.TemporaryDirectory(prefix="slpvec-cc-") as tmp:
+        objects = {}
+        for n, src in enumerate(inv.sources):
+            objects[src] = str(Path(tmp) / f"{n}-{Path(src).stem}.o")
+            try:
+                compile_source(src, objects[src], inv, opts, policy)
+            except CompileFailed as err:
+                return err.returncode
+        link = [objects.get(a, a) for a in args]
+        return subprocess.run([clang, *link]).returncode
+
+
+def main(argv: list[str]) -> int:
+    """``slpvec cc ...``: exit status of the compile (1 with a one-line error for usage)."""
+    if argv[:1] in (["-h"], ["--help"]):
+        print(__doc__)
+        print("usage: slpvec cc [--policy P] [--model DIR] [--time-limit S] "
+              "[--report-dir DIR] CLANG-ARGS...")
+        return 0
+    try:
+        return run_cc(argv)
+    except SlpvecError as err:
+        print(f"slpvec: error: {err}", file=sys.stderr)
+        return 1
