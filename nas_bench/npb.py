@@ -1,0 +1,178 @@
+"""NPB 3.3 serial C sources: locate or fetch them, and build one benchmark
+for one compiler variant through NPB's own makefiles.
+
+NPB is never copied into the repository: sources live in a cache
+(``$SLPVEC_NPB`` or ``~/.cache/slpvec/npb/NPB3.3-SER-C``) and each variant is
+built in its own copy under a build root, so variants never clobber each other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from slpvec.errors import SlpvecError
+
+BENCHMARKS = ("BT", "SP", "LU", "CG", "MG", "FT", "IS", "EP", "UA")
+CLASSES = ("S", "W", "A", "B", "C", "D", "E")
+NPB_DIR = "NPB3.3-SER-C"
+MIRROR = Path("/work/.mirror/akshay9594+SNU_NPB-1.0.3/repo")
+CACHE = Path.home() / ".cache" / "slpvec"
+
+
+class NasError(SlpvecError):
+    """NPB missing, malformed, or a build step that cannot proceed."""
+
+
+@dataclass(frozen=True)
+class Build:
+    """One benchmark built for one variant."""
+
+    benchmark: str
+    npb_class: str
+    variant: str
+    binary: Path
+    ok: bool
+    seconds: float
+    error: str = ""
+    reports: Path | None = None     # slpvec cc per-source JSON reports
+
+
+def default_npb() -> Path:
+    """``$SLPVEC_NPB`` or the cache location of the extracted sources."""
+    return Path(os.environ.get("SLPVEC_NPB") or CACHE / "npb" / NPB_DIR)
+
+
+def _is_npb(path: Path) -> bool:
+    return (path / "sys" / "setparams.c").is_file() and (path / "common").is_dir()
+
+
+def fetch_npb(source: Path | None = None, dest: Path | None = None) -> Path:
+    """Extract NPB3.3-SER-C from a .tar.gz or a git mirror (default: the local
+    SNU_NPB mirror) into ``dest`` (default: the cache). Returns the NPB folder."""
+    dest = Path(dest or default_npb())
+    if _is_npb(dest):
+        return dest
+    source = Path(source or MIRROR)
+    staging = dest.parent / f".{dest.name}.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    if source.is_file():
+        with tarfile.open(source) as tar:
+            tar.extractall(staging, filter="data")
+    elif (source / "HEAD").is_file():
+        archive = subprocess.run(["git", "--git-dir", str(source), "archive", "HEAD", NPB_DIR],
+                                 capture_output=True, check=False)
+        if archive.returncode != 0:
+            raise NasError(f"{source}: git archive {NPB_DIR} failed: "
+                           f"{archive.stderr.decode(errors='replace').strip()[:200]}")
+        subprocess.run(["tar", "-x", "-C", str(staging)], input=archive.stdout, check=True)
+    else:
+        raise NasError(f"{source}: neither an NPB .tar.gz nor a git mirror of NPB")
+    found = next((p for p in [staging, *staging.rglob(NPB_DIR)] if _is_npb(p)), None)
+    if found is None:
+        raise NasError(f"{source}: no {NPB_DIR} folder (with sys/setparams.c) inside")
+    _clean_tree(found)
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    found.rename(dest)
+    shutil.rmtree(staging, ignore_errors=True)
+    return dest
+
+
+def resolve_npb(npb: str | Path | None) -> Path:
+    """An NPB folder from ``--npb`` (folder or .tar.gz; default: cache, fetched
+    from the local mirror on first use)."""
+    if npb is None:
+        path = default_npb()
+        if _is_npb(path):
+            return path
+        if MIRROR.exists():
+            return fetch_npb(MIRROR, path)
+        raise NasError(f"NPB not found at {path}; run 'python -m nas_bench fetch --from "
+                       "NPB.tar.gz' or pass --npb")
+    path = Path(npb).expanduser()
+    if path.is_file():
+        digest = f"{path.stat().st_size}-{int(path.stat().st_mtime)}"
+        return fetch_npb(path, CACHE / "npb" / f"tar-{digest}" / NPB_DIR)
+    for candidate in (path, path / NPB_DIR):
+        if _is_npb(candidate):
+            return candidate
+    raise NasError(f"{path}: not an NPB3.3-SER-C folder (no sys/setparams.c)")
+
+
+def _clean_tree(root: Path) -> None:
+    """Drop stale binaries shipped in the snapshot (a foreign setparams, objects)
+    and restore the exec bit of NPB's helper scripts (lost by some archives)."""
+    for stale in [root / "sys" / "setparams", *root.glob("*/*.o"), *root.glob("bin/*.x")]:
+        stale.unlink(missing_ok=True)
+    for script in ("print_header", "print_instructions"):
+        (root / "sys" / script).chmod(0o755)
+
+
+def make_def(cc: str, cflags: str) -> str:
+    """``config/make.def`` for one variant (CC also links; setparams uses clang-22)."""
+    return (f"CC = {cc}\nCLINK = $(CC)\nC_LIB = -lm\nC_INC = -I../common\n"
+            f"CFLAGS = {cflags}\nCLINKFLAGS = {cflags}\nUCC = clang-22\n"
+            "BINDIR = ../bin\nRAND = randdp\nWTIME = wtime.c\n")
+
+
+def prepare_tree(npb: Path, root: Path, definition: str) -> Path:
+    """A private copy of NPB under ``root`` with ``definition`` as make.def."""
+    tree = root / NPB_DIR
+    if not _is_npb(tree):
+        shutil.rmtree(tree, ignore_errors=True)
+        shutil.copytree(npb, tree, ignore=shutil.ignore_patterns("*.o", "*.x", ".DS_Store"))
+        _clean_tree(tree)
+    config = tree / "config" / "make.def"
+    if not config.is_file() or config.read_text() != definition:
+        config.write_text(definition)
+    return tree
+
+
+def build_benchmark(tree: Path, benchmark: str, npb_class: str, variant: str,
+                    rebuild: bool = False, timeout: float = 3600) -> Build:
+    """``make BENCH CLASS=X`` in ``tree``; reuses a previous identical build."""
+    binary = tree / "bin" / f"{benchmark.lower()}.{npb_class}.x"
+    record = tree / "builds" / f"{benchmark}.{npb_class}.json"
+    reports = tree / "reports" / f"{benchmark}.{npb_class}"
+    definition = (tree / "config" / "make.def").read_text()
+    if not rebuild and record.is_file() and binary.is_file():
+        old = json.loads(record.read_text())
+        if old.get("make_def") == definition and old.get("ok"):
+            return Build(benchmark, npb_class, variant, binary, True, old["seconds"],
+                         reports=reports)
+    for stale in [binary, *(tree / benchmark).glob("*.o"), *(tree / "common").glob("*.o")]:
+        stale.unlink(missing_ok=True)
+    shutil.rmtree(reports, ignore_errors=True)
+    reports.mkdir(parents=True)
+    env = {**os.environ, "SLPVEC_CC_REPORT_DIR": str(reports)}
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.run(["make", benchmark, f"CLASS={npb_class}"], cwd=tree, env=env,
+                              capture_output=True, text=True, timeout=timeout)
+        log, code = proc.stdout + proc.stderr, proc.returncode
+    except subprocess.TimeoutExpired:
+        log, code = f"make timed out after {timeout:.0f}s", -1
+    seconds = time.perf_counter() - t0
+    (tree / "builds").mkdir(exist_ok=True)
+    (tree / "builds" / f"{benchmark}.{npb_class}.log").write_text(log)
+    ok = code == 0 and binary.is_file()
+    error = "" if ok else _first_error(log)
+    record.write_text(json.dumps({"make_def": definition, "ok": ok, "seconds": seconds,
+                                  "error": error}))
+    return Build(benchmark, npb_class, variant, binary, ok, seconds, error, reports)
+
+
+def _first_error(log: str) -> str:
+    lines = [ln.strip() for ln in log.splitlines() if ln.strip()]
+    for ln in lines:
+        if "error" in ln.lower():
+            return ln[:300]
+    return (lines[-1] if lines else "make failed")[:300]

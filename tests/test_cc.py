@@ -1,0 +1,125 @@
+"""``slpvec cc``: a drop-in compiler that matches plain clang's program output."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from slpvec import cc
+from slpvec.errors import SlpvecError
+from slpvec.policies.base import _REGISTRY
+
+MAIN_C = r"""
+#include <stdio.h>
+void saxpy(float *restrict y, const float *restrict x, float a, int n);
+int main(void) {
+  float x[64], y[64];
+  for (int i = 0; i < 64; i++) { x[i] = i * 0.5f; y[i] = 64 - i; }
+  for (int r = 0; r < 3; r++) saxpy(y, x, SCALE, 64);
+  double s = 0;
+  for (int i = 0; i < 64; i++) s += y[i] * (i + 1);
+  printf("%.6f\n", s);
+  return 0;
+}
+"""
+KERNEL_C = r"""
+void saxpy(float *restrict y, const float *restrict x, float a, int n) {
+  for (int i = 0; i < n; i += 4) {
+    y[i] += a * x[i]; y[i + 1] += a * x[i + 1];
+    y[i + 2] += a * x[i + 2]; y[i + 3] += a * x[i + 3];
+  }
+}
+"""
+FLAGS = ["-O3", "-march=native", "-DSCALE=1.25f"]
+
+
+@pytest.fixture
+def program(tmp_path, monkeypatch):
+    """A two-source C program in a fresh working directory."""
+    (tmp_path / "main.c").write_text(MAIN_C)
+    (tmp_path / "kernel.c").write_text(KERNEL_C)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _output(binary: Path) -> str:
+    return subprocess.run([str(binary)], capture_output=True, text=True, check=True).stdout
+
+
+def _clang_output(tmp: Path) -> str:
+    subprocess.run(["clang-22", *FLAGS, "main.c", "kernel.c", "-o", "ref"], check=True, cwd=tmp)
+    return _output(tmp / "ref")
+
+
+def test_one_step_build_matches_clang(program):
+    assert cc.main([*FLAGS, "main.c", "kernel.c", "-o", "prog", "-lm"]) == 0
+    assert _output(program / "prog") == _clang_output(program)
+
+
+def test_compile_then_link_writes_a_report(program):
+    assert cc.main(["--policy", "greedy", "--report-dir", "rep", *FLAGS, "-c",
+                    "main.c", "kernel.c"]) == 0
+    assert (program / "main.o").is_file() and (program / "kernel.o").is_file()
+    assert cc.main(["-O3", "main.o", "kernel.o", "-o", "prog"]) == 0  # link-only passthrough
+    assert _output(program / "prog") == _clang_output(program)
+    reports = sorted((program / "rep").glob("kernel-*.json"))
+    assert len(reports) == 1 and '"vectorized_blocks": 1' in reports[0].read_text()
+
+
+def test_console_script_and_non_c_passthrough(program):
+    """`slpvec cc` via the CLI; a non-C step (-E) goes straight to clang."""
+    proc = subprocess.run([sys.executable, "-m", "slpvec", "cc", "-E", "-DSCALE=7", "main.c"],
+                          capture_output=True, text=True, check=True)
+    assert "saxpy(y, x, 7, 64)" in proc.stdout
+
+
+def test_failing_vectorizer_falls_back_to_scalar(program, capsys, monkeypatch):
+    class Broken:
+        name = "broken-for-test"
+
+        def __init__(self, **_):
+            pass
+
+        def plan(self, ctx):
+            raise RuntimeError("boom")
+    monkeypatch.setitem(_REGISTRY, "broken-for-test", Broken)
+
+    assert cc.main(["--policy", "broken-for-test", *FLAGS, "main.c", "kernel.c",
+                    "-o", "prog"]) == 0
+    assert "left scalar: internal error: RuntimeError: boom" in capsys.readouterr().err
+
+    def crash(*_, **__):
+        raise AssertionError("bug in run_slp")
+    monkeypatch.setattr("slpvec.driver.run_slp", crash)
+    assert cc.main([*FLAGS, "main.c", "kernel.c", "-o", "prog2"]) == 0
+    assert "vectorizer failed (AssertionError: bug in run_slp); compiled scalar" \
+        in capsys.readouterr().err
+    assert _output(program / "prog") == _output(program / "prog2") == _clang_output(program)
+
+
+def test_user_errors(program, capsys):
+    (program / "bad.c").write_text("int f( {")
+    assert cc.main(["-c", "bad.c"]) != 0
+    assert "error" in capsys.readouterr().err
+    assert cc.main(["--policy", "nope", "-c", "main.c"]) == 1
+    assert capsys.readouterr().err.startswith("slpvec: error: unknown policy 'nope'")
+    with pytest.raises(SlpvecError, match="-o with -c"):
+        cc.parse_args(["-c", "a.c", "b.c", "-o", "x.o"])
+
+
+def test_parse_args_classifies():
+    inv = cc.parse_args(["-O2", "-I", "inc", "-DX=1", "a.c", "b.o", "-lm", "-L/x",
+                         "-Wl,-z,now", "-o", "prog"])
+    assert inv.sources == ("a.c",) and inv.output == "prog" and not inv.compile_only
+    assert inv.compile_flags == ("-O2", "-I", "inc", "-DX=1") and not inv.passthrough
+    assert cc.parse_args(["a.o", "-o", "p"]).passthrough
+    assert cc.parse_args(["-S", "a.c"]).passthrough
+    opts, rest = cc.split_options(["--policy=ilp", "--time-limit", "2", "-c", "a.c"])
+    assert (opts.policy, opts.time_limit, rest) == ("ilp", 2.0, ["-c", "a.c"])
+
+
+def test_llc_flags_follow_clang():
+    flags = cc.llc_flags(("-O2", "-mcmodel=medium"), '!{i32 8, !"PIC Level", i32 2}')
+    assert flags == ["-O2", "-filetype=obj", "--relocation-model=pic", "--code-model=medium"]
+    assert "--relocation-model=static" in cc.llc_flags((), "")
