@@ -124,12 +124,16 @@ def make_def(cc: str, cflags: str) -> str:
 
 
 def prepare_tree(npb: Path, root: Path, definition: str) -> Path:
-    """A private copy of NPB under ``root`` with ``definition`` as make.def."""
+    """A private copy of NPB under ``root`` with ``definition`` as make.def
+    (and an empty ``common/omp.h``, as the serial UA includes it)."""
     tree = root / NPB_DIR
     if not _is_npb(tree):
         shutil.rmtree(tree, ignore_errors=True)
         shutil.copytree(npb, tree, ignore=shutil.ignore_patterns("*.o", "*.x", ".DS_Store"))
         _clean_tree(tree)
+    stub = tree / "common" / "omp.h"
+    if not stub.is_file():  # UA includes <omp.h> but calls nothing from it
+        stub.write_text("/* serial build: UA includes omp.h but uses nothing from it */\n")
     config = tree / "config" / "make.def"
     if not config.is_file() or config.read_text() != definition:
         config.write_text(definition)
