@@ -118,8 +118,10 @@ def parse_args(args: list[str]) -> Invocation:
         elif arg == "-c":
             compile_only = True
         elif not arg.startswith("-"):
-            (sources if arg.endswith(_C_SUFFIXES) else
-             [] if arg.endswith(_OBJ_SUFFIXES) else others).append(arg)
+            if arg.endswith(_C_SUFFIXES):
+                sources.append(arg)
+            elif not arg.endswith(_OBJ_SUFFIXES):  # objects only matter to the link
+                others.append(arg)
         elif not (arg in _LINK_ONLY or arg.startswith(_LINK_ONLY_PREFIXES)):
             flags += args[i:i + step]
         i += step
