@@ -1,86 +1,135 @@
-"""Dataset shards -> torch-geometric ``Data``, one per oracle decision.
+"""Dataset shards -> torch-geometric ``Data``, one per block with all its decisions.
 
-Each :class:`DecisionData` is the block graph in the state before the
-decision: node features plus two state columns (in a pack chosen so far;
-decided so far), the focus node, the legal candidate packs as node-index
-rows (``cand_index``: (A, 8), padded, with ``cand_mask``), and the label
-``y``: the index of the oracle's pack among the A candidates, or A for
-"no pack". Batching offsets node indices and numbers candidates per graph
-(``cand_sample``), so a model can score all candidates of a batch at once.
-A dataset whose feature-spec hash differs from this slpvec's is refused.
+A :class:`BlockData` holds the block's static graph (``x`` (N, 8) int64,
+``edge_index`` (2, E), ``edge_type`` (E,)) and its T decisions:
+
+* ``focus`` (T,): focus node of each decision;
+* ``cand_lanes`` (C, 8) node ids (padding 0, see ``cand_mask``) of every legal
+  candidate of every decision, ``cand_decision`` (C,) which decision it
+  belongs to, ``cand_feat`` (C, F) its state features (:mod:`models.features`);
+* ``focus_feat`` (T, F'), ``num_cands`` (T,), and the label ``y`` (T,): the
+  index of the chosen candidate among its decision's candidates, or
+  ``num_cands`` for "no pack".
+
+The graph is embedded once per block; the state enters through the features,
+so one propagation serves all T decisions. Batching offsets node ids and
+decision ids. A dataset of another feature spec is refused.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch_geometric.data import Data
 
 from dataset.samples import BlockSample, load_shard
 from slpvec.errors import SlpvecError
-from slpvec.graph import feature_spec_hash
+from slpvec.graph import BlockGraph, feature_spec_hash
+
+from .features import OperandTables, RolloutState, candidate_features, focus_features
 
 MAX_LANES = 8
 
 
-class DecisionData(Data):
-    """A graph-level sample whose candidate rows are node indices."""
+@dataclass(frozen=True)
+class Step:
+    """One labelled decision: ``legal`` candidates (lane tuples), the label
+    (index into legal, ``len(legal)`` = no pack) and the state features."""
+
+    focus: int
+    legal: tuple[tuple[int, ...], ...]
+    label: int
+    cand_feat: np.ndarray
+    focus_feat: np.ndarray
+
+
+class BlockData(Data):
+    """A block graph with its decisions; batches offset node and decision ids."""
 
     def __inc__(self, key, value, *args, **kwargs):
-        if key in ("cand_index", "focus_index"):
+        if key in ("cand_lanes", "focus"):
             return self.num_nodes
-        if key == "cand_sample":
-            return 1
+        if key == "cand_decision":
+            return self.focus.shape[0]
         return super().__inc__(key, value, *args, **kwargs)
 
     def __cat_dim__(self, key, value, *args, **kwargs):
-        if key in ("cand_index", "focus_index"):  # rows, unlike edge_index's columns
+        if key == "cand_lanes":
             return 0
         return super().__cat_dim__(key, value, *args, **kwargs)
 
 
-def decisions(sample: BlockSample) -> list[DecisionData]:
-    """The sample's decisions, each with its replayed state."""
-    base = torch.as_tensor(sample.graph.x, dtype=torch.long)
-    edge_index = torch.as_tensor(sample.graph.edge_index, dtype=torch.long)
-    edge_type = torch.as_tensor(sample.graph.edge_type, dtype=torch.long)
-    packs = sample.graph.packs
-    chosen = torch.zeros(base.shape[0], dtype=torch.long)
-    decided = torch.zeros(base.shape[0], dtype=torch.long)
-    out = []
-    for focus, action, legal in zip(sample.focus.tolist(), sample.action.tolist(), sample.legal):
+def make_step(tables: OperandTables, state: RolloutState, focus: int,
+              legal: tuple[tuple[int, ...], ...], label: int) -> Step:
+    """A :class:`Step` with the features of ``state`` (before the action)."""
+    cand = candidate_features(tables, state, list(legal))
+    return Step(focus, legal, label, cand, focus_features(tables, state, focus, cand))
+
+
+def replay(sample: BlockSample) -> list[Step]:
+    """The oracle trajectory of ``sample`` as steps, state replayed."""
+    graph = sample.graph
+    tables = OperandTables(graph.edge_index, graph.edge_type, graph.num_instrs)
+    state = RolloutState()
+    steps = []
+    for focus, action, legal in zip(sample.focus.tolist(), sample.action.tolist(),
+                                    sample.legal):
         legal = legal.tolist()
-        cand = torch.full((len(legal), MAX_LANES), -1, dtype=torch.long)
-        for row, q in enumerate(legal):
-            cand[row, :packs[q].width] = torch.tensor(packs[q].lanes)
+        lanes = tuple(graph.packs[q].lanes for q in legal)
         label = legal.index(action) if action >= 0 else len(legal)
-        out.append(DecisionData(
-            x=torch.cat([base, chosen[:, None], decided[:, None]], dim=1),
-            edge_index=edge_index, edge_type=edge_type,
-            focus_index=torch.tensor([focus]), cand_index=cand.clamp(min=0),
-            cand_mask=cand >= 0, cand_sample=torch.zeros(len(legal), dtype=torch.long),
-            y=torch.tensor([label]), num_cands=torch.tensor([len(legal)])))
-        if action >= 0:
-            lanes = list(packs[action].lanes)
-            chosen[lanes] = 1
-            decided[lanes] = 1
-        else:
-            decided[focus] = 1
-    return out
+        steps.append(make_step(tables, state, focus, lanes, label))
+        state.apply(focus, graph.packs[action].lanes if action >= 0 else None)
+    return steps
 
 
-def load_decisions(root: str | Path, split: str | None = None) -> list[DecisionData]:
-    """Every decision of a built dataset (optionally one split: train/val/test)."""
-    root = Path(root)
+def block_data(graph: BlockGraph, steps: list[Step]) -> BlockData:
+    """Tensors of one block and its labelled steps."""
+    lanes = [l for s in steps for l in s.legal]
+    cand = torch.zeros((len(lanes), MAX_LANES), dtype=torch.long)
+    mask = torch.zeros((len(lanes), MAX_LANES), dtype=torch.bool)
+    for row, l in enumerate(lanes):
+        cand[row, :len(l)] = torch.tensor(l)
+        mask[row, :len(l)] = True
+    cand_feat = [s.cand_feat for s in steps if len(s.legal)]
+    return BlockData(
+        x=torch.as_tensor(graph.x, dtype=torch.long),
+        edge_index=torch.as_tensor(graph.edge_index, dtype=torch.long),
+        edge_type=torch.as_tensor(graph.edge_type, dtype=torch.long),
+        focus=torch.tensor([s.focus for s in steps], dtype=torch.long),
+        cand_lanes=cand, cand_mask=mask,
+        cand_decision=torch.tensor([t for t, s in enumerate(steps) for _ in s.legal],
+                                   dtype=torch.long),
+        cand_feat=torch.as_tensor(np.concatenate(cand_feat) if cand_feat else
+                                  np.zeros((0, steps[0].cand_feat.shape[1]), np.float32)),
+        focus_feat=torch.as_tensor(np.stack([s.focus_feat for s in steps])),
+        num_cands=torch.tensor([len(s.legal) for s in steps], dtype=torch.long),
+        y=torch.tensor([s.label for s in steps], dtype=torch.long))
+
+
+def check_spec(root: Path) -> dict:
+    """The dataset manifest; refuses a dataset of another feature spec."""
     manifest = json.loads((root / "manifest.json").read_text())
     if manifest["feature_spec"] != feature_spec_hash():
         raise SlpvecError(f"{root}: dataset feature spec {manifest['feature_spec']} differs "
                           f"from this slpvec's {feature_spec_hash()}; rebuild the dataset")
+    return manifest
+
+
+def load_samples(root: str | Path, split: str | None = None) -> list[BlockSample]:
+    """Every block sample of a built dataset (optionally one split)."""
+    root = Path(root)
+    manifest = check_spec(root)
     out = []
     for shard in manifest["shards"]:
         if split is None or shard["split"] == split:
-            for sample in load_shard(root / "shards" / shard["shard"]):
-                out.extend(decisions(sample))
+            out.extend(load_shard(root / "shards" / shard["shard"]))
     return out
+
+
+def load_blocks(root: str | Path, split: str | None = None) -> list[BlockData]:
+    """One :class:`BlockData` per block sample with at least one decision."""
+    return [block_data(s.graph, replay(s)) for s in load_samples(root, split) if len(s.focus)]

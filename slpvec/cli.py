@@ -74,8 +74,11 @@ def cmd_vectorize(args) -> int:
     from .driver import run_slp
     from .files import write_text_atomic
 
+    from .policies import get_policy
+
     module, target = _load(args)
-    text, report = run_slp(module.text, args.policy, target, args.cost_kind,
+    policy = get_policy(args.policy, model=args.model, time_limit_s=args.time_limit)
+    text, report = run_slp(module.text, policy, target, args.cost_kind,
                            source=str(args.input))
     if args.output == "-":
         sys.stdout.write(text)
@@ -108,11 +111,12 @@ def cmd_evaluate(args) -> int:
     from tqdm import tqdm
 
     from .evaluate import (evaluate_module, find_inputs, format_table, ilp_summary, load_input,
-                           summarize, write_rows)
+                           policy_timing, summarize, write_rows)
     from .policies import get_policy
 
     names = [p.strip() for p in args.policies.split(",") if p.strip()]
-    policies = [name if name == "llvm" else get_policy(name, time_limit_s=args.time_limit)
+    policies = [name if name == "llvm" else
+                get_policy(name, time_limit_s=args.time_limit, model=args.model)
                 for name in names]
     inputs = find_inputs(args.inputs)
     if not inputs:
@@ -132,6 +136,7 @@ def cmd_evaluate(args) -> int:
     if args.blocks_csv:
         write_rows(args.blocks_csv, blocks)
     print(format_table(summarize(rows, names)))
+    print(policy_timing(blocks, [n for n in names if n != "llvm"]))
     for policy in policies:
         if getattr(policy, "records", None) is not None:
             print(ilp_summary(policy.records, blocks, args.time_limit))
@@ -167,6 +172,13 @@ def _common(sub):
     sub.add_argument("--json", action="store_true", help="machine-readable output")
 
 
+def _policy_options(sub):
+    sub.add_argument("--model", default=None,
+                     help="gnn model directory (default: the model shipped with slpvec)")
+    sub.add_argument("--time-limit", type=float, default=10.0,
+                     help="ILP seconds per block (default 10)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="slpvec", description=__doc__.splitlines()[0]
                                      if __doc__ else None)
@@ -182,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     vect.add_argument("-o", "--output", required=True, help="output .ll ('-' for stdout)")
     vect.add_argument("--policy", default="greedy", help="none | greedy | ilp | gnn")
     vect.add_argument("--report", help="write a per-block JSON report here")
+    _policy_options(vect)
     vect.set_defaults(func=cmd_vectorize)
     ev = subs.add_parser("evaluate", help="static cost of each policy (and LLVM SLP) on inputs")
     ev.add_argument("inputs", nargs="+", help=".c/.ll files or folders (C uses compile_flags.txt)")
@@ -192,8 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
                     choices=["throughput", "latency", "code-size", "size-latency"])
     ev.add_argument("--csv", help="write one row per (input, policy) here")
     ev.add_argument("--blocks-csv", help="write one row per (block, policy) here")
-    ev.add_argument("--time-limit", type=float, default=10.0,
-                    help="ILP seconds per block (default 10)")
+    _policy_options(ev)
     ev.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     ev.set_defaults(func=cmd_evaluate)
     fz = subs.add_parser("fuzz", help="random blocks through policies, differential-checked")

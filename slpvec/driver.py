@@ -33,13 +33,17 @@ def run_slp(module_text: str, policy="greedy", target: Target | None = None,
     module, target, costs, table = prepare(parse_module(module_text, source), target,
                                            cost_kind, source)
     policy_obj = get_policy(policy) if isinstance(policy, str) else policy
-    pending, codes = [], []
+    pending = [_analyse_block(fn, block, target, costs, table)
+               for fn in module.functions for block in fn.blocks]
+    _plan_blocks(policy_obj, pending)
+    codes = []
     for fn in module.functions:
         fresh = NameGen({ins.name for b in fn.blocks for ins in b.instrs if ins.name})
-        for block in fn.blocks:
-            pending.append(_plan_block(fn, block, target, costs, table, policy_obj, fresh))
-            if pending[-1]["code"] is not None:
-                codes.append(pending[-1]["code"])
+        for item in pending:
+            if item["fn"] is fn:
+                _emit_block(item, fresh)
+                if item["code"] is not None:
+                    codes.append(item["code"])
     assembled = assemble(module, codes)
     rejected = dict(assembled.rejected)
     text = assembled.text
@@ -58,7 +62,8 @@ def run_slp(module_text: str, policy="greedy", target: Target | None = None,
             cost_before=sum(costs[key]),
             cost_after=after.get(key, sum(costs[key])) if not reason else sum(costs[key]),
             estimated_after=item["estimate"], packs=item["packs"],
-            seconds=item["seconds"], fallback_reason=reason))
+            seconds=item["seconds"], fallback_reason=reason,
+            policy_seconds=item["policy_seconds"]))
     name = getattr(policy_obj, "name", str(policy))
     report = Report(source, name, target.cpu, cost_kind, tuple(blocks),
                     time.perf_counter() - start)
@@ -82,28 +87,72 @@ def has_numbered_values(module: Module) -> bool:
                for b in module.blocks())
 
 
-def _plan_block(fn, block, target, costs, table, policy, fresh) -> dict:
-    """Plan + codegen for one block; never raises."""
+def _analyse_block(fn, block, target, costs, table) -> dict:
+    """Context (dependences, candidates) of one block; never raises."""
     t0 = time.perf_counter()
     key = (fn.name, block.label)
-    item = {"id": block.id, "key": key, "n": len(block), "n_cands": 0, "packs": (),
-            "estimate": None, "reason": "", "code": None}
+    item = {"fn": fn, "block": block, "id": block.id, "key": key, "n": len(block),
+            "n_cands": 0, "packs": (), "estimate": None, "reason": "", "code": None,
+            "ctx": None, "plan": None, "policy_seconds": 0.0}
     try:
-        ctx = make_context(block, fn, target, costs[key], table)
-        item["n_cands"] = len(ctx.candidates.packs)
-        if ctx.candidates.packs:
-            plan = policy.plan(ctx)
-            if plan.packs:
-                item["packs"] = tuple(p.lanes for p in plan.packs)
-                check_plan(ctx.generator, plan)
-                item["estimate"] = plan_cost(ctx, plan.packs)
-                item["code"] = BlockEmitter(block, ctx.deps, plan, fresh).emit()
-    except SlpvecError as err:
-        item["reason"] = str(err)
-    except Exception as err:  # a bug must never cost the user a build
-        item["reason"] = f"internal error: {type(err).__name__}: {err}"
+        item["ctx"] = make_context(block, fn, target, costs[key], table)
+        item["n_cands"] = len(item["ctx"].candidates.packs)
+    except Exception as err:  # noqa: BLE001 - a bug must never cost the user a build
+        item["reason"] = _reason(err)
     item["seconds"] = time.perf_counter() - t0
     return item
+
+
+def _plan_blocks(policy, pending: list[dict]) -> None:
+    """Plans for blocks with candidates: one ``plan_many`` call if the policy
+    batches (its time shared evenly), else ``plan`` per block."""
+    todo = [item for item in pending if item["ctx"] is not None and item["n_cands"]]
+    if hasattr(policy, "plan_many") and todo:
+        t0 = time.perf_counter()
+        try:
+            plans = policy.plan_many([item["ctx"] for item in todo])
+        except Exception as err:  # noqa: BLE001
+            plans = [err] * len(todo)
+        share = (time.perf_counter() - t0) / len(todo)
+        for item, plan in zip(todo, plans):
+            item["policy_seconds"] = share
+            item["seconds"] += share
+            if isinstance(plan, Exception):
+                item["reason"] = _reason(plan)
+            else:
+                item["plan"] = plan
+        return
+    for item in todo:
+        t0 = time.perf_counter()
+        try:
+            item["plan"] = policy.plan(item["ctx"])
+        except Exception as err:  # noqa: BLE001
+            item["reason"] = _reason(err)
+        item["policy_seconds"] = time.perf_counter() - t0
+        item["seconds"] += item["policy_seconds"]
+
+
+def _emit_block(item: dict, fresh: NameGen) -> None:
+    """Check and emit the block's plan (sets ``code`` or ``reason``); never raises."""
+    plan = item["plan"]
+    if plan is None or not plan.packs:
+        return
+    t0 = time.perf_counter()
+    try:
+        item["packs"] = tuple(p.lanes for p in plan.packs)
+        check_plan(item["ctx"].generator, plan)
+        item["estimate"] = plan_cost(item["ctx"], plan.packs)
+        item["code"] = BlockEmitter(item["block"], item["ctx"].deps, plan, fresh).emit()
+    except Exception as err:  # noqa: BLE001
+        item["reason"] = _reason(err)
+    item["seconds"] += time.perf_counter() - t0
+
+
+def _reason(err: Exception) -> str:
+    """A fallback reason: the message of an SlpvecError, else marked internal."""
+    if isinstance(err, SlpvecError):
+        return str(err)
+    return f"internal error: {type(err).__name__}: {err}"
 
 
 def _costs_after(text: str, target, cost_kind) -> dict:

@@ -113,6 +113,7 @@ class BlockRow:
     estimated_after: float | None
     seconds: float
     fallback_reason: str
+    policy_seconds: float = 0.0
 
 
 def evaluate_module(module: Module, policies: list, cost_kind: str = "throughput",
@@ -139,7 +140,7 @@ def evaluate_module(module: Module, policies: list, cost_kind: str = "throughput
                                 len(report.fallbacks)))
             blocks += [BlockRow(source, name, b.block_id, b.n_instrs, b.n_candidates,
                                 b.cost_before, b.cost_after, b.estimated_after, b.seconds,
-                                b.fallback_reason) for b in report.blocks]
+                                b.fallback_reason, b.policy_seconds) for b in report.blocks]
         except SlpvecError as err:
             rows.append(EvalRow(source, name, n_blocks, scalar, scalar,
                                 time.perf_counter() - t0, 0, 0, str(err)))
@@ -219,6 +220,24 @@ def ilp_summary(records, blocks: list[BlockRow], time_limit_s: float) -> str:
             f"{optimal}/{len(solved)} ({100 * optimal / max(1, len(solved)):.1f}%); "
             f"objective vs emitted yardstick on {len(pairs)} vectorized blocks: "
             f"corr {corr:.4f}, MAE {mae:.3f}")
+
+
+def policy_timing(blocks: list[BlockRow], policies: list[str]) -> str:
+    """Per policy: decision time per block with candidates (p50, p90, in ms),
+    and how many times faster than the ilp policy at p50."""
+    p50 = {}
+    lines = []
+    for policy in policies:
+        times = [b.policy_seconds for b in blocks if b.policy == policy and b.n_candidates]
+        p50[policy] = percentile(times, 50)
+        lines.append((policy, len(times), p50[policy], percentile(times, 90)))
+    out = []
+    for policy, n, median, p90 in lines:
+        speed = (f", {p50['ilp'] / median:.0f}x faster than ilp at p50"
+                 if "ilp" in p50 and policy != "ilp" and median > 0 else "")
+        out.append(f"{policy}: policy time per block ({n} blocks with candidates) "
+                   f"p50 {1000 * median:.3f} ms, p90 {1000 * p90:.3f} ms{speed}")
+    return "\n".join(out)
 
 
 def format_table(summaries: list[PolicySummary]) -> str:

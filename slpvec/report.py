@@ -10,7 +10,8 @@ class BlockReport:
     """One block. Costs are TTI units (the ``slpvec cost`` yardstick):
     ``cost_before`` of the input block, ``cost_after`` of the output block,
     ``estimated_after`` what the estimator predicted for the plan.
-    ``seconds``: policy + codegen time. ``fallback_reason``: why a block with
+    ``seconds``: analysis + policy + codegen time; ``policy_seconds`` the
+    policy's part (a batched policy's time is shared evenly). ``fallback_reason``: why a block with
     a non-empty plan was left scalar (empty if it was not).
     """
 
@@ -23,6 +24,7 @@ class BlockReport:
     packs: tuple[tuple[int, ...], ...]
     seconds: float
     fallback_reason: str = ""
+    policy_seconds: float = 0.0
 
     @property
     def vectorized(self) -> bool:

@@ -1,4 +1,4 @@
-"""Shards load as torch-geometric batches with correct offsets and state."""
+"""Shards load as torch-geometric block batches with correct offsets, state and labels."""
 
 import json
 
@@ -6,41 +6,50 @@ import pytest
 import torch
 from torch_geometric.loader import DataLoader
 
-from dataset.build import build
-from models.data import decisions, load_decisions
+from models.data import load_blocks, load_samples, replay
+from models.features import CANDIDATE_FEATURES
 from slpvec.errors import SlpvecError
 
-from ..conftest import KERNELS
+
+def test_blocks_hold_every_decision_with_its_label(dataset):
+    samples = [s for s in load_samples(dataset) if len(s.focus)]
+    blocks = load_blocks(dataset)
+    assert len(blocks) == len(samples)
+    for sample, block in zip(samples, blocks):
+        steps = replay(sample)
+        assert block.focus.tolist() == [s.focus for s in steps] == sample.focus.tolist()
+        assert block.num_cands.tolist() == [len(l) for l in sample.legal]
+        assert block.cand_lanes.shape[0] == sum(len(l) for l in sample.legal)
+        assert block.cand_feat.shape == (block.cand_lanes.shape[0], len(CANDIDATE_FEATURES))
+        for t, (action, legal) in enumerate(zip(sample.action.tolist(), sample.legal)):
+            want = legal.tolist().index(action) if action >= 0 else len(legal)
+            assert int(block.y[t]) == want
+        # every candidate row contains its decision's focus
+        for row, decision in enumerate(block.cand_decision.tolist()):
+            lanes = block.cand_lanes[row][block.cand_mask[row]].tolist()
+            assert int(block.focus[decision]) in lanes
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    out = tmp_path_factory.mktemp("ds")
-    build([KERNELS / "mat2.c", KERNELS / "reversed.c"], out, workers=1, progress=False)
-    return out
+def test_replayed_state_sees_the_oracle_packs(dataset):
+    """After the store pack is chosen, its value operands are an exact
+    user match for the candidate that equals them (user_exact feature)."""
+    sample = next(s for s in load_samples(dataset) if (s.action >= 0).sum() >= 2)
+    steps = replay(sample)
+    packed = [s for s in steps if s.label < len(s.legal)]
+    assert packed[0].cand_feat[:, 0].max() == 0      # nothing chosen yet
+    assert any(s.cand_feat[s.label, 0] == 1 for s in packed[1:])
 
 
-def test_decisions_replay_state_and_labels(dataset):
-    items = load_decisions(dataset)
-    assert items and all(d.x.shape[1] == 10 for d in items)
-    for d in items:
-        assert 0 <= int(d.y) <= int(d.num_cands)
-        assert d.cand_index.shape == (int(d.num_cands), 8)
-        focus = int(d.focus_index)
-        # every legal candidate contains the focus; the focus is not decided yet
-        assert all(focus in row[mask].tolist() for row, mask in zip(d.cand_index, d.cand_mask))
-        assert d.x[focus, -1] == 0
-
-
-def test_batching_offsets_node_indices(dataset):
-    items = load_decisions(dataset)
-    batch = next(iter(DataLoader(items, batch_size=4)))
-    sizes = [d.num_nodes for d in items[:4]]
-    offsets = torch.tensor([0] + sizes[:-1]).cumsum(0)
-    assert batch.focus_index.tolist() == [int(d.focus_index) + o for d, o in zip(items[:4], offsets)]
-    counts = [int(d.num_cands) for d in items[:4]]
-    assert batch.cand_sample.tolist() == [k for k, c in enumerate(counts) for _ in range(c)]
-    assert batch.cand_index.shape[0] == sum(counts)
+def test_batching_offsets_nodes_and_decisions(dataset):
+    blocks = load_blocks(dataset)[:3]
+    batch = next(iter(DataLoader(blocks, batch_size=3)))
+    node_offsets = torch.tensor([0] + [b.num_nodes for b in blocks[:-1]]).cumsum(0)
+    steps = [b.focus.shape[0] for b in blocks]
+    assert batch.focus.tolist() == [int(f) + int(o) for b, o in zip(blocks, node_offsets)
+                                    for f in b.focus]
+    decision_offsets = torch.tensor([0] + steps[:-1]).cumsum(0)
+    assert batch.cand_decision.tolist() == [int(d) + int(o) for b, o in
+                                            zip(blocks, decision_offsets) for d in b.cand_decision]
 
 
 def test_other_feature_spec_is_refused(dataset, tmp_path):
@@ -50,4 +59,4 @@ def test_other_feature_spec_is_refused(dataset, tmp_path):
     bad.mkdir()
     (bad / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(SlpvecError, match="rebuild the dataset"):
-        load_decisions(bad)
+        load_blocks(bad)

@@ -1,0 +1,144 @@
+"""``--policy gnn``: the trained GGNN rolls out the decision protocol.
+
+Per batch of blocks: build each block's typed graph, run one batched
+propagation, precompute the state-independent part of every candidate's
+score, then walk each block's focus order (:class:`ilp_oracle.trajectory.
+DecisionState`), scoring only the legal actions with the small head in numpy.
+Every action is legal by construction; codegen still re-checks the plan and
+leaves a block scalar if anything fails.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ilp_oracle.trajectory import DecisionState
+from slpvec.context import BlockContext
+from slpvec.estimate import plan_cost
+from slpvec.graph import build_graph
+from slpvec.packs import Pack, PackPlan
+from slpvec.policies.base import register
+
+from .checkpoint import load_checkpoint
+from .data import MAX_LANES, Step
+from .features import OperandTables, RolloutState, candidate_features, focus_features
+from .ggnn import GGNNPolicy
+
+
+class NumpyHead:
+    """The policy head's layers as numpy arrays, for per-decision scoring."""
+
+    def __init__(self, model: GGNNPolicy):
+        def arr(t):
+            return t.detach().cpu().numpy().astype(np.float32)
+        self.cand_state = arr(model.cand_state.weight).T          # (F, D)
+        self.w2, self.b2 = arr(model.score[1].weight).T, arr(model.score[1].bias)
+        self.w3, self.b3 = arr(model.score[3].weight).T, arr(model.score[3].bias)
+        self.n1, self.nb1 = arr(model.no_pack[0].weight).T, arr(model.no_pack[0].bias)
+        self.n2, self.nb2 = arr(model.no_pack[2].weight).T, arr(model.no_pack[2].bias)
+
+    def scores(self, static: np.ndarray, cand_feat: np.ndarray, focus_h: np.ndarray,
+               focus_proj: np.ndarray, focus_feat: np.ndarray) -> np.ndarray:
+        """(A + 1,) logits: A candidates (``static`` (A, D) first-layer parts)
+        then "no pack"."""
+        z = np.maximum(static + cand_feat @ self.cand_state + focus_proj, 0)
+        z = np.maximum(z @ self.w2 + self.b2, 0)
+        cand = (z @ self.w3 + self.b3)[:, 0]
+        n = np.maximum(np.concatenate([focus_h, focus_feat]) @ self.n1 + self.nb1, 0)
+        return np.append(cand, (n @ self.n2 + self.nb2)[0])
+
+
+@register("gnn")
+class GnnPolicy:
+    """Imitation-learned packing (default: the model shipped in the package)."""
+
+    name = "gnn"
+
+    def __init__(self, model: str | None = None, threads: int = 1, network=None, **_):
+        if network is not None:  # a model in training (DAgger, validation)
+            self.model, self.config = network, {}
+        else:
+            self.model, self.config = load_checkpoint(model)
+        self.head = NumpyHead(self.model)
+        self.threads = threads
+
+    def plan(self, ctx: BlockContext) -> PackPlan:
+        return self.plan_many([ctx])[0]
+
+    def plan_many(self, ctxs: list[BlockContext]) -> list[PackPlan]:
+        """One plan per context; one GNN propagation for the whole batch."""
+        graphs = [build_graph(c.block, c.deps, c.candidates.packs) for c in ctxs]
+        states = self._node_states(graphs)
+        plans = []
+        for ctx, graph, h in zip(ctxs, graphs, states):
+            plan = self._rollout(ctx, graph, h)
+            # the same safety net as the ilp policy: never take a plan the
+            # cost model prices at or above the scalar block
+            if plan.packs and plan_cost(ctx, plan.packs) >= ctx.scalar_total - 1e-9:
+                plan = PackPlan(ctx.block.id)
+            plans.append(plan)
+        return plans
+
+    def _node_states(self, graphs) -> list[torch.Tensor]:
+        previous = torch.get_num_threads()
+        torch.set_num_threads(self.threads)
+        try:
+            with torch.inference_mode():
+                x = torch.as_tensor(np.concatenate([g.x for g in graphs]))
+                offsets = np.cumsum([0] + [g.num_nodes for g in graphs])
+                edge_index = torch.as_tensor(np.concatenate(
+                    [g.edge_index + o for g, o in zip(graphs, offsets)], axis=1))
+                edge_type = torch.as_tensor(np.concatenate([g.edge_type for g in graphs]))
+                h = self.model.node_states(x, edge_index, edge_type)
+                return [h[offsets[k]:offsets[k + 1]] for k in range(len(graphs))]
+        finally:
+            torch.set_num_threads(previous)
+
+    def _rollout(self, ctx: BlockContext, graph, h: torch.Tensor, expert=None):
+        """Walk the focus order choosing argmax actions. Returns the plan, or
+        with an ``expert`` (DAgger) also the visited states as labelled
+        :class:`Step` s: ``expert.label(focus, legal)`` names the oracle's
+        action, ``expert.observe(state, action, label)`` follows the policy."""
+        packs = ctx.candidates.packs
+        with torch.inference_mode():
+            lanes = torch.zeros((len(packs), MAX_LANES), dtype=torch.long)
+            mask = torch.zeros((len(packs), MAX_LANES), dtype=torch.bool)
+            for row, p in enumerate(packs):
+                lanes[row, :p.width] = torch.tensor(p.lanes)
+                mask[row, :p.width] = True
+            static = self.model.candidate_hidden(h, lanes, mask).numpy()
+            focus_proj = self.model.focus(h).numpy()
+        h = h.numpy()
+        row_of = {p: k for k, p in enumerate(packs)}
+        tables = OperandTables(graph.edge_index, graph.edge_type, graph.num_instrs)
+        state = DecisionState(ctx.block, packs, ctx.deps)
+        rollout = RolloutState()
+        steps = []
+        while (focus := state.next_focus()) is not None:
+            legal = state.legal(focus)
+            action: Pack | None = None
+            if legal:
+                cand = candidate_features(tables, rollout, [p.lanes for p in legal])
+                focus_feat = focus_features(tables, rollout, focus, cand)
+                logits = self.head.scores(static[[row_of[p] for p in legal]], cand, h[focus],
+                                          focus_proj[focus], focus_feat)
+                best = int(np.argmax(logits))
+                action = legal[best] if best < len(legal) else None
+            if expert is not None:
+                label = expert.label(focus, legal)
+                if legal:
+                    index = legal.index(label) if label is not None else len(legal)
+                    steps.append(Step(focus, tuple(p.lanes for p in legal), index, cand,
+                                      focus_feat))
+            state.apply(focus, action)
+            rollout.apply(focus, action.lanes if action else None)
+            if expert is not None:
+                expert.observe(state, action, label)
+        plan = PackPlan(ctx.block.id, tuple(state.chosen))
+        return plan if expert is None else (plan, steps)
+
+    def rollout_with_expert(self, ctx: BlockContext, expert):
+        """(plan, labelled steps) of one block under the current model."""
+        graph = build_graph(ctx.block, ctx.deps, ctx.candidates.packs)
+        return self._rollout(ctx, graph, self._node_states([graph])[0], expert)
