@@ -23,6 +23,10 @@ from .problem import IlpProblem
 
 OPTIMAL, FEASIBLE, TIMEOUT_NO_SOLUTION = "optimal", "feasible", "timeout_no_solution"
 SOLVERS = ("cbc", "highs")
+
+
+class SolverError(SlpvecError):
+    """The ILP solver could not run; the block is left scalar with this reason."""
 MAX_CUT_ROUNDS = 50
 
 
@@ -128,7 +132,11 @@ def solve(problem: IlpProblem, time_limit_s: float = 10.0, solver: str = "cbc",
         if remaining <= 0:  # the limit bounds all cut rounds together
             break
         prob, x = _build(problem, fixed or {}, cuts)
-        prob.solve(_solver(solver, remaining))
+        try:
+            prob.solve(_solver(solver, remaining))
+        except pulp.PulpSolverError as err:  # binary missing, killed, unreadable output
+            raise SolverError(f"ILP solver {solver} failed: "
+                              f"{str(err).strip().splitlines()[0]}") from None
         if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
             if prob.sol_status == pulp.LpSolutionInfeasible:
                 raise SlpvecError(f"{problem.block_id}: the fixed decisions are infeasible")

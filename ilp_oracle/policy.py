@@ -25,6 +25,9 @@ class SolveRecord:
     n_candidates: int
 
 
+MIN_SOLVE_S = 0.5
+
+
 @register("ilp")
 class IlpPolicy:
     """goSLP's optimal packing under the cost model (``time_limit_s`` per block)."""
@@ -38,7 +41,9 @@ class IlpPolicy:
 
     def plan(self, ctx: BlockContext) -> PackPlan:
         problem = build_problem(ctx)
-        solution = solve(problem, self.time_limit_s, self.solver)
+        # the solver gets the rest of the block's budget, at most its own limit
+        limit = min(self.time_limit_s, max(MIN_SOLVE_S, ctx.time_left()))
+        solution = solve(problem, limit, self.solver)
         self.records.append(SolveRecord(ctx.block.id, solution.status, solution.seconds,
                                         solution.objective, problem.scalar_total,
                                         len(problem.packs)))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+import time
+from dataclasses import dataclass, field, replace
 
 from .analysis.candidates import CandidateGenerator, CandidateSet
 from .analysis.dependence import DependenceGraph, build_dependence_graph
@@ -16,6 +18,8 @@ class BlockContext:
 
     ``scalar_costs[i]`` is the TTI cost of instruction i (opt-22's printout);
     ``table`` prices synthetic vector instructions (:class:`slpvec.cost.CostTable`).
+    ``deadline`` (``time.perf_counter()`` seconds) ends the block's time
+    budget: policies return the best plan they have when it passes.
     """
 
     block: Block
@@ -26,6 +30,15 @@ class BlockContext:
     candidates: CandidateSet
     scalar_costs: tuple[float, ...]
     table: object = field(repr=False)
+    deadline: float = math.inf
+
+    def with_budget(self, seconds: float | None) -> "BlockContext":
+        """This context with a budget of ``seconds`` from now (None: no budget)."""
+        return replace(self, deadline=time.perf_counter() + seconds if seconds else math.inf)
+
+    def time_left(self) -> float:
+        """Seconds of the block's budget left (inf without a budget)."""
+        return self.deadline - time.perf_counter()
 
     @property
     def scalar_total(self) -> float:

@@ -20,10 +20,22 @@ from .report import BlockReport, Report
 from .target import Target, target_for
 
 
+# Blocks beyond this many instructions are left scalar: the dependence
+# analysis is quadratic, and such blocks are generated code, not hand loops.
+MAX_BLOCK_INSTRS = 10_000
+# Seconds a policy may spend on one block; then it returns its best plan so far.
+BLOCK_BUDGET_S = 20.0
+
+
 def run_slp(module_text: str, policy="greedy", target: Target | None = None,
             cost_kind: str = "throughput", source: str = "<input>",
-            do_cleanup: bool = True) -> tuple[str, Report]:
+            do_cleanup: bool = True, block_budget_s: float | None = BLOCK_BUDGET_S,
+            max_block_instrs: int = MAX_BLOCK_INSTRS) -> tuple[str, Report]:
     """Vectorize a module. Returns (output IR text, :class:`Report`).
+
+    Each block's policy time is bounded by ``block_budget_s`` (greedy stops
+    growing, the ILP gets at most the rest as its limit); blocks with more
+    than ``max_block_instrs`` instructions are left scalar with that reason.
 
     ``policy`` is a registered name or a policy object. Raises SlpvecError
     only for bad input (malformed IR); a block that cannot be vectorized
@@ -33,9 +45,9 @@ def run_slp(module_text: str, policy="greedy", target: Target | None = None,
     module, target, costs, table = prepare(parse_module(module_text, source), target,
                                            cost_kind, source)
     policy_obj = get_policy(policy) if isinstance(policy, str) else policy
-    pending = [_analyse_block(fn, block, target, costs, table)
+    pending = [_analyse_block(fn, block, target, costs, table, max_block_instrs)
                for fn in module.functions for block in fn.blocks]
-    _plan_blocks(policy_obj, pending)
+    _plan_blocks(policy_obj, pending, block_budget_s)
     codes = []
     for fn in module.functions:
         fresh = NameGen({ins.name for b in fn.blocks for ins in b.instrs if ins.name})
@@ -87,13 +99,17 @@ def has_numbered_values(module: Module) -> bool:
                for b in module.blocks())
 
 
-def _analyse_block(fn, block, target, costs, table) -> dict:
+def _analyse_block(fn, block, target, costs, table, max_instrs: int) -> dict:
     """Context (dependences, candidates) of one block; never raises."""
     t0 = time.perf_counter()
     key = (fn.name, block.label)
     item = {"fn": fn, "block": block, "id": block.id, "key": key, "n": len(block),
             "n_cands": 0, "packs": (), "estimate": None, "reason": "", "code": None,
             "ctx": None, "plan": None, "policy_seconds": 0.0}
+    if len(block) > max_instrs:
+        item["reason"] = (f"block has {len(block)} instructions, over the limit of "
+                          f"{max_instrs}; left scalar")
+        return item | {"seconds": 0.0}
     try:
         item["ctx"] = make_context(block, fn, target, costs[key], table)
         item["n_cands"] = len(item["ctx"].candidates.packs)
@@ -103,9 +119,10 @@ def _analyse_block(fn, block, target, costs, table) -> dict:
     return item
 
 
-def _plan_blocks(policy, pending: list[dict]) -> None:
+def _plan_blocks(policy, pending: list[dict], budget_s: float | None) -> None:
     """Plans for blocks with candidates: one ``plan_many`` call if the policy
-    batches (its time shared evenly), else ``plan`` per block."""
+    batches (its time shared evenly), else ``plan`` per block, each with its
+    budget starting when its planning does."""
     todo = [item for item in pending if item["ctx"] is not None and item["n_cands"]]
     if hasattr(policy, "plan_many") and todo:
         t0 = time.perf_counter()
@@ -125,7 +142,7 @@ def _plan_blocks(policy, pending: list[dict]) -> None:
     for item in todo:
         t0 = time.perf_counter()
         try:
-            item["plan"] = policy.plan(item["ctx"])
+            item["plan"] = policy.plan(item["ctx"].with_budget(budget_s))
         except Exception as err:  # noqa: BLE001
             item["reason"] = _reason(err)
         item["policy_seconds"] = time.perf_counter() - t0

@@ -249,6 +249,10 @@ class CandidateGenerator:
         found: set[tuple[int, ...]] = set()
         memory = set(pairs)
         while memory and not self.truncated:  # memory-seeded trees first: they pay most
+            room = self.max_candidates - len(found)
+            if len(memory) > room:  # the cap is hard: huge blocks stay bounded
+                memory = set(sorted(memory)[:max(room, 0)])
+                self.truncated = True
             found |= memory
             self.grow(memory, found)
             memory = {p for p in self.widen_memory(memory, pairs) if self.legal(p)}

@@ -42,6 +42,8 @@ class GreedyBottomUp:
         taken: set[int] = set()
         best = ctx.scalar_total
         for seed in self.seeds(ctx, candidates):
+            if ctx.time_left() <= 0:
+                break  # budget spent: keep the trees accepted so far
             if taken & set(seed.lanes):
                 continue
             tree = self._tree(ctx, seed, candidates, taken)
