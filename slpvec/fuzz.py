@@ -2,8 +2,9 @@
 
 For each seed a random module (:mod:`slpvec.randblocks`) is vectorized by each
 policy; the output must verify and behave exactly like the scalar input on
-random data. A mismatch writes a reproducer (input IR, output IR, seed and
-policy) to the reproducer folder. Same seeds, same blocks.
+random data. A mismatch writes a minimised reproducer (one function, the
+fewest packs that still break it: input IR, output IR, seed, policy, packs) to
+the reproducer folder. Same seeds, same blocks.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from .driver import run_slp
 from .errors import SlpvecError
 from .files import write_text_atomic
+from .minimise import minimise
 from .randblocks import BlockSpec, random_module_ir
 from .target import Target
 from .validate import validate_modules
@@ -68,12 +70,34 @@ def fuzz(count: int, seed: int, policies: list[str], target: Target,
                 result = validate_modules(source, text, seeds=2)
                 if not result.ok:
                     folder = reproducers / f"seed{module_seed}-{policy}"
-                    write_text_atomic(folder / "input.ll", source)
-                    write_text_atomic(folder / "vectorized.ll", text)
-                    write_text_atomic(folder / "repro.json", json.dumps(
-                        {"seed": module_seed, "policy": policy, "cpu": target.cpu,
-                         "functions": [list(m) for m in result.mismatches]}, indent=1))
+                    _write_reproducer(folder, module_seed, policy, target, source, text,
+                                      sorted({name for name, _ in result.mismatches}))
                     summary.mismatches.append(f"seed {module_seed} {policy}: {folder}")
         if progress:
             progress(n)
     return summary
+
+
+def _write_reproducer(folder: Path, module_seed: int, policy: str, target: Target,
+                      source: str, text: str, functions: list[str]) -> None:
+    """The minimised reproducer of the first failing function (see
+    :mod:`slpvec.minimise`); the whole module if it does not shrink."""
+    def check(ir, pol):
+        out, report = run_slp(ir, pol, target)
+        if not any(b.vectorized for b in report.blocks):
+            return False, out
+        return not validate_modules(ir, out, seeds=2).ok, out
+
+    def plan_of(ir, pol):
+        return next(b.packs for b in run_slp(ir, pol, target)[1].blocks if b.packs)
+
+    repro = minimise(module_seed, functions[0], policy, check, plan_of)
+    info = {"seed": module_seed, "policy": policy, "cpu": target.cpu, "functions": functions}
+    if repro is not None:
+        source, text = repro.input_ir, repro.output_ir
+        info |= {"function": functions[0], "block_seed": repro.block_seed,
+                 "packs": [list(p) for p in repro.packs],
+                 "replay": "slpvec.minimise.FixedPlanPolicy(packs) on input.ll"}
+    write_text_atomic(folder / "input.ll", source)
+    write_text_atomic(folder / "vectorized.ll", text)
+    write_text_atomic(folder / "repro.json", json.dumps(info, indent=1))

@@ -5,6 +5,7 @@ import json
 import slpvec.fuzz as fuzz_module
 from slpvec.cli import main
 from slpvec.fuzz import fuzz
+from slpvec.randblocks import random_block_ir
 from slpvec.target import Target
 
 HASWELL = Target("x86_64-pc-linux-gnu", "haswell", "", 256)
@@ -30,4 +31,9 @@ def test_a_wrong_vectorizer_is_caught_with_a_reproducer(tmp_path, monkeypatch):
     folder = tmp_path / "seed3-greedy"
     repro = json.loads((folder / "repro.json").read_text())
     assert repro["seed"] == 3 and repro["policy"] == "greedy" and repro["functions"]
-    assert (folder / "input.ll").exists() and (folder / "vectorized.ll").exists()
+    # minimised: one function, one pack (any single add pack shows the bug)
+    assert len(repro["packs"]) == 1
+    source = (folder / "input.ll").read_text()
+    assert source.count("define ") == 1
+    assert source == random_block_ir(repro["block_seed"])
+    assert (folder / "vectorized.ll").read_text().count("sub <") == 1
