@@ -56,6 +56,17 @@ def cmd_verify(args) -> int:
     return 0 if not problems else 1
 
 
+def cmd_sources(args) -> int:
+    """Source paths of one split, one per line (for ``slpvec evaluate``)."""
+    manifest = json.loads((Path(args.out) / "manifest.json").read_text())
+    for shard in manifest["shards"]:
+        synthetic = "/synthetic/" in shard["source"]
+        if shard["split"] == args.split and args.kind in ("all", "synthetic" if synthetic
+                                                          else "corpus"):
+            print(shard["source"])
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="slpvec-dataset", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +89,11 @@ def main(argv=None) -> int:
         p = sub.add_parser(name)
         p.add_argument("out")
         p.set_defaults(func=func)
+    src = sub.add_parser("sources", help="source paths of one split (e.g. to evaluate on)")
+    src.add_argument("out")
+    src.add_argument("--split", default="test", choices=["train", "val", "test"])
+    src.add_argument("--kind", default="all", choices=["all", "corpus", "synthetic"])
+    src.set_defaults(func=cmd_sources)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

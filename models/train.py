@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from torch_geometric.loader import DataLoader
 from tqdm import tqdm
 
+from slpvec.errors import SlpvecError
 from slpvec.estimate import plan_cost
 
 from .checkpoint import manifest_hash, save_checkpoint
@@ -137,6 +138,9 @@ def train(dataset: str, out: str, model_config: ModelConfig = ModelConfig(),
     torch.set_num_threads(config.threads)
     train_blocks = _limit(load_blocks(dataset, "train"), config.max_blocks)
     val_blocks = _limit(load_blocks(dataset, "val"), config.max_blocks)
+    if not train_blocks or not val_blocks:
+        raise SlpvecError(f"{dataset}: training needs blocks in both the train and the val "
+                          f"split (has {len(train_blocks)} and {len(val_blocks)})")
     val_rollouts = _limit(load_rollouts(dataset, "val", progress), config.max_blocks)
     model = GGNNPolicy(model_config).to(config.device)
     history: list[dict] = []
