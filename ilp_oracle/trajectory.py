@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slpvec.codegen.schedule import packs_acyclic
+from slpvec.codegen.schedule import PackCycleTracker
 from slpvec.ir.types import STORE, Block
 from slpvec.packs import Pack, PackPlan
 
@@ -43,6 +43,7 @@ class DecisionState:
         self.position = 0
         self.decided: set[int] = set()
         self.chosen: list[Pack] = []
+        self.cycles = PackCycleTracker(deps.ancestors)
         self.by_instr: dict[int, list[Pack]] = {}
         for p in candidates:
             for i in p.lanes:
@@ -57,8 +58,7 @@ class DecisionState:
     def legal(self, focus: int) -> tuple[Pack, ...]:
         """Packs containing ``focus`` that fit the decisions made so far."""
         return tuple(p for p in self.by_instr.get(focus, ())
-                     if not self.decided & set(p.lanes)
-                     and packs_acyclic(self.deps, tuple(self.chosen) + (p,)))
+                     if not self.decided & set(p.lanes) and not self.cycles.would_cycle(p))
 
     def apply(self, focus: int, action: Pack | None) -> None:
         if action is None:
@@ -66,6 +66,7 @@ class DecisionState:
         else:
             self.decided |= set(action.lanes)
             self.chosen.append(action)
+            self.cycles.add(action)
 
     def fixed(self) -> dict[int, Pack | None]:
         """The decisions so far in the form ``ilp_oracle.solve(fixed=...)`` takes."""

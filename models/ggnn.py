@@ -41,23 +41,30 @@ class ModelConfig:
 
 
 class TypedGatedConv(MessagePassing):
-    """One GGNN round: per-edge-type linear messages, sum, GRU update."""
+    """One GGNN round: per-edge-type linear messages, sum, GRU update.
+
+    Each node's state is transformed once per edge type (N, T, H); an edge of
+    type t from u reads row ``u * T + t`` of that table, so message passing is
+    bipartite from (N * T) transformed states to N nodes and gathers (E, H),
+    not (E, T, H).
+    """
 
     def __init__(self, hidden: int, num_edge_types: int):
-        super().__init__(aggr="add", node_dim=0)
+        super().__init__(aggr="add")
         self.hidden, self.num_edge_types = hidden, num_edge_types
         self.message_weight = nn.Linear(hidden, hidden * num_edge_types, bias=False)
         self.gru = nn.GRUCell(hidden, hidden)
 
     def forward(self, h: torch.Tensor, edge_index: torch.Tensor, edge_type: torch.Tensor):
         """h: (N, H) -> (N, H)."""
-        per_type = self.message_weight(h).view(-1, self.num_edge_types, self.hidden)
-        messages = self.propagate(edge_index, x=per_type, edge_type=edge_type,
-                                  size=(h.shape[0], h.shape[0]))
+        n = h.shape[0]
+        per_type = self.message_weight(h).view(n * self.num_edge_types, self.hidden)
+        typed = torch.stack([edge_index[0] * self.num_edge_types + edge_type, edge_index[1]])
+        messages = self.propagate(typed, x=(per_type, h), size=(per_type.shape[0], n))
         return self.gru(messages, h)
 
-    def message(self, x_j: torch.Tensor, edge_type: torch.Tensor) -> torch.Tensor:
-        return x_j[torch.arange(x_j.shape[0], device=x_j.device), edge_type]
+    def message(self, x_j: torch.Tensor) -> torch.Tensor:
+        return x_j
 
 
 class GGNNPolicy(nn.Module):

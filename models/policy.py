@@ -10,6 +10,8 @@ leaves a block scalar if anything fails.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import torch
 
@@ -67,17 +69,31 @@ class GnnPolicy:
         return self.plan_many([ctx])[0]
 
     def plan_many(self, ctxs: list[BlockContext]) -> list[PackPlan]:
-        """One plan per context; one GNN propagation for the whole batch."""
-        graphs = [build_graph(c.block, c.deps, c.candidates.packs) for c in ctxs]
+        """One plan per context; one GNN propagation for the whole batch.
+        ``block_seconds`` then holds each block's time: its graph, its share
+        of the propagation (by nodes + edges), its rollout and cost check."""
+        seconds = []
+        graphs = []
+        for c in ctxs:
+            t0 = time.perf_counter()
+            graphs.append(build_graph(c.block, c.deps, c.candidates.packs))
+            seconds.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
         states = self._node_states(graphs)
+        shared = time.perf_counter() - t0
+        size = [g.num_nodes + g.edge_index.shape[1] for g in graphs]  # work of propagation
+        total = sum(size) or 1
         plans = []
-        for ctx, graph, h in zip(ctxs, graphs, states):
+        for k, (ctx, graph, h) in enumerate(zip(ctxs, graphs, states)):
+            t0 = time.perf_counter()
             plan = self._rollout(ctx, graph, h)
             # the same safety net as the ilp policy: never take a plan the
             # cost model prices at or above the scalar block
             if plan.packs and plan_cost(ctx, plan.packs) >= ctx.scalar_total - 1e-9:
                 plan = PackPlan(ctx.block.id)
             plans.append(plan)
+            seconds[k] += time.perf_counter() - t0 + shared * size[k] / total
+        self.block_seconds = seconds
         return plans
 
     def _node_states(self, graphs) -> list[torch.Tensor]:
@@ -102,12 +118,12 @@ class GnnPolicy:
         action, ``expert.observe(state, action, label)`` follows the policy."""
         packs = ctx.candidates.packs
         with torch.inference_mode():
-            lanes = torch.zeros((len(packs), MAX_LANES), dtype=torch.long)
-            mask = torch.zeros((len(packs), MAX_LANES), dtype=torch.bool)
+            lanes = np.zeros((len(packs), MAX_LANES), dtype=np.int64)
             for row, p in enumerate(packs):
-                lanes[row, :p.width] = torch.tensor(p.lanes)
-                mask[row, :p.width] = True
-            static = self.model.candidate_hidden(h, lanes, mask).numpy()
+                lanes[row, :p.width] = p.lanes
+            mask = np.arange(MAX_LANES)[None, :] < np.array([p.width for p in packs])[:, None]
+            static = self.model.candidate_hidden(h, torch.from_numpy(lanes),
+                                                 torch.from_numpy(mask)).numpy()
             focus_proj = self.model.focus(h).numpy()
         h = h.numpy()
         row_of = {p: k for k, p in enumerate(packs)}

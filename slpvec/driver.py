@@ -121,8 +121,8 @@ def _analyse_block(fn, block, target, costs, table, max_instrs: int) -> dict:
 
 def _plan_blocks(policy, pending: list[dict], budget_s: float | None) -> None:
     """Plans for blocks with candidates: one ``plan_many`` call if the policy
-    batches (its time shared evenly), else ``plan`` per block, each with its
-    budget starting when its planning does."""
+    batches (per-block time from its ``block_seconds``, else shared evenly),
+    else ``plan`` per block, each with its budget starting when it does."""
     todo = [item for item in pending if item["ctx"] is not None and item["n_cands"]]
     if hasattr(policy, "plan_many") and todo:
         t0 = time.perf_counter()
@@ -131,9 +131,11 @@ def _plan_blocks(policy, pending: list[dict], budget_s: float | None) -> None:
         except Exception as err:  # noqa: BLE001
             plans = [err] * len(todo)
         share = (time.perf_counter() - t0) / len(todo)
-        for item, plan in zip(todo, plans):
-            item["policy_seconds"] = share
-            item["seconds"] += share
+        own = getattr(policy, "block_seconds", None)  # a policy's own per-block split
+        shares = own if own is not None and len(own) == len(todo) else [share] * len(todo)
+        for item, plan, seconds in zip(todo, plans, shares):
+            item["policy_seconds"] = seconds
+            item["seconds"] += seconds
             if isinstance(plan, Exception):
                 item["reason"] = _reason(plan)
             else:

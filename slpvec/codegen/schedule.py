@@ -66,6 +66,62 @@ def pack_cycle(deps: DependenceGraph, packs: tuple[Pack, ...]) -> list[int] | No
     return None
 
 
+class PackCycleTracker:
+    """Incremental :func:`pack_cycle` for a growing acyclic set of packs.
+
+    Keeps, per chosen pack, the set of chosen packs it reaches transitively
+    (bit k = chosen pack k). A new pack p closes a cycle iff some pack p
+    reaches leads (transitively, or is itself) to some pack that reaches p,
+    so each test costs O(k) bit operations instead of an O(k^2) search.
+    """
+
+    def __init__(self, ancestors):
+        self.ancestors = ancestors
+        self.masks: list[int] = []        # lanes of chosen pack k
+        self.reach_into: list[int] = []   # ancestors of any lane of chosen pack k
+        self.descendants: list[int] = []  # chosen packs reachable from k, as bits
+
+    def _links(self, pack: Pack) -> tuple[int, int, int, int]:
+        mask = sum(1 << i for i in pack.lanes)
+        into = 0
+        for i in pack.lanes:
+            into |= self.ancestors[i]
+        out_bits = in_bits = 0
+        for k, (m, r) in enumerate(zip(self.masks, self.reach_into)):
+            if r & mask:
+                out_bits |= 1 << k      # the new pack reaches chosen pack k
+            if into & m:
+                in_bits |= 1 << k       # chosen pack k reaches the new pack
+        return mask, into, out_bits, in_bits
+
+    def _closure(self, out_bits: int) -> int:
+        closure, k = out_bits, 0
+        bits = out_bits
+        while bits:
+            if bits & 1:
+                closure |= self.descendants[k]
+            bits >>= 1
+            k += 1
+        return closure
+
+    def would_cycle(self, pack: Pack) -> bool:
+        """True if adding ``pack`` to the chosen packs makes them unschedulable."""
+        _, _, out_bits, in_bits = self._links(pack)
+        return bool(out_bits and in_bits and self._closure(out_bits) & in_bits)
+
+    def add(self, pack: Pack) -> None:
+        """Choose ``pack`` (the caller checked :meth:`would_cycle`)."""
+        mask, into, out_bits, in_bits = self._links(pack)
+        new = len(self.masks)
+        reach = self._closure(out_bits)
+        for k in range(new):
+            if (in_bits >> k) & 1 or self.descendants[k] & in_bits:
+                self.descendants[k] |= (1 << new) | reach
+        self.masks.append(mask)
+        self.reach_into.append(into)
+        self.descendants.append(reach)
+
+
 def packs_acyclic(deps: DependenceGraph, packs: tuple[Pack, ...]) -> bool:
     """True if the packs can be scheduled together (see :func:`pack_cycle`)."""
     return pack_cycle(deps, packs) is None
