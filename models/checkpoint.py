@@ -46,11 +46,15 @@ def save_checkpoint(out: str | Path, model: GGNNPolicy, extra: dict,
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / f".{WEIGHTS}.tmp"
     torch.save(model.state_dict(), tmp)
+    tmp.chmod(0o644)
     tmp.replace(out / WEIGHTS)
     config = {"model": model.config.to_dict(), "feature_spec": feature_spec_hash(), **extra}
     write_text_atomic(out / CONFIG, json.dumps(config, indent=1, sort_keys=True) + "\n")
     if metrics is not None:
         write_text_atomic(out / METRICS, json.dumps(metrics, indent=1) + "\n")
+    for name in (CONFIG, METRICS):  # readable like any package data
+        if (out / name).exists():
+            (out / name).chmod(0o644)
     return out
 
 

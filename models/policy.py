@@ -21,6 +21,8 @@ from slpvec.estimate import plan_cost
 from slpvec.graph import build_graph
 from slpvec.packs import Pack, PackPlan
 from slpvec.policies.base import register
+from slpvec.policies.refine import refine_plan
+from slpvec.policies.simple import GreedyBottomUp
 
 from .checkpoint import load_checkpoint
 from .data import MAX_LANES, Step
@@ -53,11 +55,19 @@ class NumpyHead:
 
 @register("gnn")
 class GnnPolicy:
-    """Imitation-learned packing (default: the model shipped in the package)."""
+    """Imitation-learned packing (default: the model shipped in the package),
+    followed by the cost-model repair of :mod:`slpvec.policies.refine` and a
+    comparison with the greedy plan, the cheaper by the estimate winning
+    (``refine=False``, or the policy name ``gnn-raw``, for the model alone)."""
 
     name = "gnn"
 
-    def __init__(self, model: str | None = None, threads: int = 1, network=None, **_):
+    def __init__(self, model: str | None = None, threads: int = 1, network=None,
+                 refine: bool = True, **_):
+        self.refine = refine
+        self.greedy = GreedyBottomUp()
+        if not refine:
+            self.name = "gnn-raw"
         if network is not None:  # a model in training (DAgger, validation)
             self.model, self.config = network, {}
         else:
@@ -87,14 +97,24 @@ class GnnPolicy:
         for k, (ctx, graph, h) in enumerate(zip(ctxs, graphs, states)):
             t0 = time.perf_counter()
             plan = self._rollout(ctx, graph, h)
-            # the same safety net as the ilp policy: never take a plan the
-            # cost model prices at or above the scalar block
-            if plan.packs and plan_cost(ctx, plan.packs) >= ctx.scalar_total - 1e-9:
+            if self.refine:  # complete trees the model left unfinished, drop what does not pay
+                plan = self._best_of(ctx, refine_plan(ctx, plan.packs))
+            elif plan.packs and plan_cost(ctx, plan.packs) >= ctx.scalar_total - 1e-9:
+                # the same safety net as the ilp policy: never take a plan the
+                # cost model prices at or above the scalar block
                 plan = PackPlan(ctx.block.id)
             plans.append(plan)
             seconds[k] += time.perf_counter() - t0 + shared * size[k] / total
         self.block_seconds = seconds
         return plans
+
+    def _best_of(self, ctx: BlockContext, packs) -> PackPlan:
+        """The refined model plan, or the greedy policy's if that is cheaper
+        by the estimate (the model proposes, the cost model disposes)."""
+        greedy = self.greedy.plan(ctx).packs
+        if greedy and (not packs or plan_cost(ctx, greedy) < plan_cost(ctx, packs) - 1e-9):
+            return PackPlan(ctx.block.id, greedy)
+        return PackPlan(ctx.block.id, packs)
 
     def _node_states(self, graphs) -> list[torch.Tensor]:
         previous = torch.get_num_threads()
@@ -158,3 +178,9 @@ class GnnPolicy:
         """(plan, labelled steps) of one block under the current model."""
         graph = build_graph(ctx.block, ctx.deps, ctx.candidates.packs)
         return self._rollout(ctx, graph, self._node_states([graph])[0], expert)
+
+
+@register("gnn-raw")
+def _raw_gnn(**options) -> GnnPolicy:
+    """The model's own decisions, with only the not-worse-than-scalar check."""
+    return GnnPolicy(**{**options, "refine": False})

@@ -12,9 +12,10 @@ HASWELL = Target("x86_64-pc-linux-gnu", "haswell", "", 256)
 
 
 def test_quick_fuzz_is_clean(tmp_path, capsys):
-    assert main(["fuzz", "--count", "30", "--seed", "7", "--reproducers", str(tmp_path), "-q"]) == 0
+    assert main(["fuzz", "--count", "200", "--seed", "7", "--policies", "greedy,ilp,gnn",
+                 "--reproducers", str(tmp_path), "-q"]) == 0
     first = capsys.readouterr().out.splitlines()[0]
-    assert first.startswith("blocks 30, runs 60, vectorized ")
+    assert first.startswith("blocks 200, runs 600, vectorized ")
     assert first.endswith("mismatches 0, crashes 0")
 
 

@@ -24,7 +24,7 @@ class Policy(Protocol):
 
 _REGISTRY: dict[str, Callable[..., Policy]] = {}
 # Policies living in other packages, imported only when asked for.
-_LAZY = {"ilp": "ilp_oracle.policy", "gnn": "models.policy"}
+_LAZY = {"ilp": "ilp_oracle.policy", "gnn": "models.policy", "gnn-raw": "models.policy"}
 
 
 def register(name: str):

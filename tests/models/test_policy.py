@@ -116,3 +116,16 @@ def test_typed_conv_equals_a_dense_reference():
     for (u, v), t in zip(edge_index.T.tolist(), edge_type.tolist()):
         messages[v] += weights[t] @ h[u]
     torch.testing.assert_close(conv(h, edge_index, edge_type), conv.gru(messages, h))
+
+
+def test_shipped_model_is_the_default_and_vectorizes_correctly():
+    from models.checkpoint import pretrained_dir
+    config = json.loads((pretrained_dir() / "config.json").read_text())
+    assert config["dataset_manifest"] and config["selected_phase"]
+    metrics = json.loads((pretrained_dir() / "metrics.json").read_text())
+    assert {p["phase"] for p in metrics["phases"]} >= {"bc", "dagger1"}
+    policy = GnnPolicy()
+    source = parse_module(kernel_ir("mat4.c")).text
+    text, report = run_slp(source, policy)
+    assert any(b.vectorized for b in report.blocks) and not report.fallbacks
+    assert validate_modules(source, text, seeds=2).ok
