@@ -20,6 +20,7 @@ from slpvec.errors import SlpvecError
 from slpvec.files import write_text_atomic
 from slpvec.graph import feature_spec_hash
 
+from .features import CANDIDATE_FEATURES, FOCUS_FEATURES
 from .ggnn import GGNNPolicy, ModelConfig
 
 WEIGHTS, CONFIG, METRICS = "weights.pt", "config.json", "metrics.json"
@@ -48,7 +49,8 @@ def save_checkpoint(out: str | Path, model: GGNNPolicy, extra: dict,
     torch.save(model.state_dict(), tmp)
     tmp.chmod(0o644)
     tmp.replace(out / WEIGHTS)
-    config = {"model": model.config.to_dict(), "feature_spec": feature_spec_hash(), **extra}
+    config = {"model": model.config.to_dict(), "feature_spec": feature_spec_hash(),
+              "head_features": list(CANDIDATE_FEATURES + FOCUS_FEATURES), **extra}
     write_text_atomic(out / CONFIG, json.dumps(config, indent=1, sort_keys=True) + "\n")
     if metrics is not None:
         write_text_atomic(out / METRICS, json.dumps(metrics, indent=1) + "\n")
@@ -71,6 +73,11 @@ def load_checkpoint(directory: str | Path | None = None) -> tuple[GGNNPolicy, di
         model_config = ModelConfig(**config["model"])
     except (ValueError, KeyError, TypeError) as err:
         raise ModelFileError(f"{config_path}: corrupt model config ({err})") from None
+    head = config.get("head_features")
+    if head is not None and head != list(CANDIDATE_FEATURES + FOCUS_FEATURES):
+        raise ModelFileError(f"{directory}: model was trained with other decision features "
+                             f"({len(head)} vs {len(CANDIDATE_FEATURES + FOCUS_FEATURES)}); "
+                             f"retrain it")
     if spec != feature_spec_hash():
         raise ModelFileError(f"{directory}: model was trained under feature spec {spec}, "
                              f"this slpvec uses {feature_spec_hash()}; retrain it")

@@ -73,7 +73,7 @@ def make_step(tables: OperandTables, state: RolloutState, focus: int,
 def replay(sample: BlockSample) -> list[Step]:
     """The oracle trajectory of ``sample`` as steps, state replayed."""
     graph = sample.graph
-    tables = OperandTables(graph.edge_index, graph.edge_type, graph.num_instrs)
+    tables = OperandTables(graph)
     state = RolloutState()
     steps = []
     for focus, action, legal in zip(sample.focus.tolist(), sample.action.tolist(),

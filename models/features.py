@@ -16,7 +16,10 @@ Candidate features (:data:`CANDIDATE_FEATURES`), each in [0, 1]:
   with a user decided scalar (which would need an extract);
 * ``operand_exact`` / ``operand_any``: an operand vector of the candidate is a
   chosen pack / share of lanes with an operand in a chosen pack;
-* ``width_2``, ``width_4``, ``width_8``; ``legal_count``: log(1 + A) / 3.
+* ``width_2``, ``width_4``, ``width_8``; ``legal_count``: log(1 + A) / 3;
+* static, per operand slot: share of slots whose lane-wise operand vector is
+  itself a candidate pack / one value in every lane (splat) / all constants
+  (the rest need a gather, the costly case).
 
 Focus features (for the "no pack" action): the focus has a user in a chosen
 pack, has a user decided scalar, ``legal_count``, and the best ``user_exact``
@@ -29,10 +32,11 @@ import math
 
 import numpy as np
 
-from slpvec.graph import EDGE_TYPES
+from slpvec.graph import EDGE_TYPES, NODE_KINDS, BlockGraph
 
 CANDIDATE_FEATURES = ("user_exact", "user_perm", "user_any", "user_scalar", "operand_exact",
-                      "operand_any", "width_2", "width_4", "width_8", "legal_count")
+                      "operand_any", "width_2", "width_4", "width_8", "legal_count",
+                      "operand_candidate", "operand_splat", "operand_const")
 FOCUS_FEATURES = ("user_packed", "user_scalar", "legal_count", "best_user_exact")
 _OPERAND_TYPES = tuple(k for k, name in enumerate(EDGE_TYPES) if name.startswith("operand_"))
 
@@ -40,18 +44,34 @@ _OPERAND_TYPES = tuple(k for k, name in enumerate(EDGE_TYPES) if name.startswith
 class OperandTables:
     """Operand and user lookups of one block graph (instruction nodes only).
 
-    ``operands[i]``: {slot k: source node}; ``users[i]``: [(user node, slot k)].
-    Built from the graph's ``operand_k`` edges (``edge_index``: (2, E)).
+    ``operands[i]``: {slot k: source node}; ``users[i]``: [(user node, slot k)],
+    from the graph's ``operand_k`` edges; ``packs``: the candidates' lane
+    tuples; ``constants``: constant nodes.
     """
 
-    def __init__(self, edge_index: np.ndarray, edge_type: np.ndarray, num_instrs: int):
+    def __init__(self, graph: BlockGraph):
+        num_instrs = graph.num_instrs
         self.operands: list[dict[int, int]] = [{} for _ in range(num_instrs)]
         self.users: dict[int, list[tuple[int, int]]] = {}
-        for src, dst, kind in zip(edge_index[0].tolist(), edge_index[1].tolist(),
-                                  edge_type.tolist()):
+        for src, dst, kind in zip(graph.edge_index[0].tolist(), graph.edge_index[1].tolist(),
+                                  graph.edge_type.tolist()):
             if kind in _OPERAND_TYPES and dst < num_instrs:
                 self.operands[dst].setdefault(kind, src)
                 self.users.setdefault(src, []).append((dst, kind))
+        self.packs = {p.lanes for p in graph.packs}
+        self.constants = set(np.flatnonzero(graph.x[:, 0] == NODE_KINDS.index("const")).tolist())
+        self._static: dict[tuple[int, ...], tuple[float, float, float]] = {}
+
+    def static(self, lanes: tuple[int, ...]) -> tuple[float, float, float]:
+        """(operand_candidate, operand_splat, operand_const) of a candidate."""
+        if lanes not in self._static:
+            slots = list(self.operands[lanes[0]])
+            vectors = [tuple(self.operands[l].get(k, -1) for l in lanes) for k in slots]
+            n = max(len(vectors), 1)
+            self._static[lanes] = (sum(v in self.packs for v in vectors) / n,
+                                   sum(len(set(v)) == 1 for v in vectors) / n,
+                                   sum(all(x in self.constants for x in v) for v in vectors) / n)
+        return self._static[lanes]
 
 
 class RolloutState:
@@ -112,7 +132,7 @@ def candidate_features(tables: OperandTables, state: RolloutState,
         width = len(lanes)
         out[row] = (exact, perm, packed / width, scalar / width,
                     _operand_exact(tables, state, lanes), operand_any / width,
-                    width == 2, width == 4, width == 8, count)
+                    width == 2, width == 4, width == 8, count, *tables.static(lanes))
     return out
 
 

@@ -147,7 +147,7 @@ class GnnPolicy:
             focus_proj = self.model.focus(h).numpy()
         h = h.numpy()
         row_of = {p: k for k, p in enumerate(packs)}
-        tables = OperandTables(graph.edge_index, graph.edge_type, graph.num_instrs)
+        tables = OperandTables(graph)
         state = DecisionState(ctx.block, packs, ctx.deps)
         rollout = RolloutState()
         steps = []
