@@ -102,6 +102,7 @@ def test_block_over_the_size_limit_is_left_scalar():
     assert "<" not in "".join(l for l in text.splitlines() if l.startswith("  %"))
 
 
+@pytest.mark.filterwarnings("ignore:PULP_CBC_CMD is deprecated:DeprecationWarning")
 def test_missing_solver_falls_back_to_scalar(monkeypatch, tmp_path, capsys):
     import pulp
     monkeypatch.setattr(ilp_model, "_solver",
