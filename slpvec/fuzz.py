@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .driver import run_slp
@@ -23,6 +23,10 @@ from .target import Target
 from .validate import validate_modules
 
 FUNCTIONS_PER_MODULE = 10
+# module seed k uses FUZZ_SPECS[k % 4]: plain, may-alias arrays (validated
+# with overlapping pointers), casts + shuffled lane orders, and all of them
+FUZZ_SPECS = (BlockSpec(), BlockSpec(noalias=False), BlockSpec(casts=True, shuffled=True),
+              BlockSpec(noalias=False, casts=True, shuffled=True))
 
 
 @dataclass
@@ -51,7 +55,8 @@ def fuzz(count: int, seed: int, policies: list[str], target: Target,
     summary = FuzzSummary()
     for module_seed in range(seed, seed + -(-count // FUNCTIONS_PER_MODULE)):
         n = min(FUNCTIONS_PER_MODULE, count - summary.blocks)
-        source = random_module_ir(module_seed, n, BlockSpec())
+        spec = FUZZ_SPECS[module_seed % len(FUZZ_SPECS)]
+        source = random_module_ir(module_seed, n, spec)
         summary.blocks += n
         for policy in policies:
             summary.runs += n
@@ -70,7 +75,7 @@ def fuzz(count: int, seed: int, policies: list[str], target: Target,
                 result = validate_modules(source, text, seeds=2)
                 if not result.ok:
                     folder = reproducers / f"seed{module_seed}-{policy}"
-                    _write_reproducer(folder, module_seed, policy, target, source, text,
+                    _write_reproducer(folder, module_seed, spec, policy, target, source, text,
                                       sorted({name for name, _ in result.mismatches}))
                     summary.mismatches.append(f"seed {module_seed} {policy}: {folder}")
         if progress:
@@ -78,7 +83,8 @@ def fuzz(count: int, seed: int, policies: list[str], target: Target,
     return summary
 
 
-def _write_reproducer(folder: Path, module_seed: int, policy: str, target: Target,
+def _write_reproducer(folder: Path, module_seed: int, spec: BlockSpec, policy: str,
+                      target: Target,
                       source: str, text: str, functions: list[str]) -> None:
     """The minimised reproducer of the first failing function (see
     :mod:`slpvec.minimise`); the whole module if it does not shrink."""
@@ -91,8 +97,9 @@ def _write_reproducer(folder: Path, module_seed: int, policy: str, target: Targe
     def plan_of(ir, pol):
         return next(b.packs for b in run_slp(ir, pol, target)[1].blocks if b.packs)
 
-    repro = minimise(module_seed, functions[0], policy, check, plan_of)
-    info = {"seed": module_seed, "policy": policy, "cpu": target.cpu, "functions": functions}
+    repro = minimise(module_seed, functions[0], policy, check, plan_of, spec)
+    info = {"seed": module_seed, "spec": asdict(spec), "policy": policy, "cpu": target.cpu,
+            "functions": functions}
     if repro is not None:
         source, text = repro.input_ir, repro.output_ir
         info |= {"function": functions[0], "block_seed": repro.block_seed,

@@ -2,10 +2,11 @@
 
 Each block is a function ``@f`` over noalias arrays ``%a0..%a{k}`` and scalar
 arguments. Statements come in *lane groups*: one random expression template
-(loads, arithmetic, fma, splat scalars, constants) instantiated for 2-4
-lanes at consecutive, reversed or gapped offsets, sometimes with a lane's
-operator or operand swapped; plus scattered scalar statements and optional
-live-out uses. Used for the ILP brute-force tests, fuzzing and synthetic
+(loads, arithmetic, fma, splat scalars, constants; optionally widen-then-
+narrow casts) instantiated for 2-4 lanes at consecutive, reversed, shuffled
+or gapped offsets, sometimes with a lane's operator or operand swapped; plus
+scattered scalar statements and optional live-out uses. Arrays are
+``noalias`` unless the spec says they may alias. Used for the ILP brute-force tests, fuzzing and synthetic
 training data. Same seed, same text.
 """
 
@@ -17,6 +18,9 @@ from dataclasses import dataclass
 TYPES = {"float": ("fadd", "fsub", "fmul"), "double": ("fadd", "fsub", "fmul"),
          "i32": ("add", "sub", "mul", "xor", "and")}
 SIZES = {"float": 4, "double": 8, "i32": 4}
+# (widening cast, wide type), narrowing cast back, per element type
+CASTS = {"float": (("fpext", "double"), "fptrunc"), "double": (("fptrunc", "float"), "fpext"),
+         "i32": (("sext", "i64"), "trunc")}
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,9 @@ class BlockSpec:
     max_lanes: int = 4
     scalar_stmts: int = 2
     elem: str | None = None  # None: random per block
+    noalias: bool = True     # False: array params may alias (fuzzing runs them overlapped)
+    casts: bool = False      # add widen-then-narrow cast pairs to templates
+    shuffled: bool = False   # some groups store their lanes in a random order
 
 
 class _Builder:
@@ -67,6 +74,13 @@ class _Builder:
             return template[1]
         if kind == "const":
             return template[1]
+        if kind == "cast":
+            inner = self.expr(template[1], lane, slot, False)
+            wide, back = CASTS[self.elem]
+            mid, out = self.fresh("w"), self.fresh("n")
+            self.lines.append(f"{mid} = {wide[0]} {self.elem} {inner} to {wide[1]}")
+            self.lines.append(f"{out} = {back} {wide[1]} {mid} to {self.elem}")
+            return out
         if kind == "fma":
             a, b, c = (self.expr(t, lane, slot, False) for t in template[1:])
             name = self.fresh("m")
@@ -90,6 +104,8 @@ class _Builder:
             if r < 0.85:
                 return ("scalar", f"%s{rng.randrange(2)}")
             return ("const", self.const())
+        if self.spec.casts and rng.random() < 0.15:
+            return ("cast", self.template(depth - 1))
         if self.elem != "i32" and rng.random() < 0.15:
             return ("fma", self.template(depth - 1), self.template(depth - 1), self.template(depth - 1))
         return ("bin", rng.choice(TYPES[self.elem]), self.template(depth - 1), self.template(depth - 1))
@@ -114,6 +130,8 @@ def random_block_ir(seed: int, spec: BlockSpec = BlockSpec()) -> str:
         shape = rng.random()
         if shape < 0.2:
             order.reverse()
+        elif shape < 0.35 and spec.shuffled:
+            rng.shuffle(order)
         start = base_slot[out_array] + 8
         for lane in order:
             gap = 1 if shape > 0.9 and lane == lanes - 1 else 0
@@ -130,7 +148,8 @@ def random_block_ir(seed: int, spec: BlockSpec = BlockSpec()) -> str:
         array = rng.randrange(spec.n_arrays)
         b.lines.append(f"store {elem} {value}, ptr {b.addr(array, 64 + rng.randrange(8))}, "
                        f"align {SIZES[elem]}")
-    args = ", ".join([f"ptr noalias %a{k}" for k in range(spec.n_arrays)]
+    attr = "noalias " if spec.noalias else ""
+    args = ", ".join([f"ptr {attr}%a{k}" for k in range(spec.n_arrays)]
                      + [f"{elem} %s0", f"{elem} %s1"])
     ret_type = elem if live else "void"
     tail = []

@@ -32,16 +32,31 @@ def signature(fn) -> tuple[list, object] | None:
     return args, ret
 
 
-def make_inputs(argtypes, seed: int):
-    """Deterministic buffers (float-ish random bytes) and scalars for one call."""
+def may_alias(fn) -> bool:
+    """True if the function's pointer parameters may point into one object
+    (no ``noalias``): then odd seeds pass overlapping pointers."""
+    return not any(b"noalias" in set(a.attributes) for a in fn.arguments)
+
+
+def make_inputs(argtypes, seed: int, alias: bool = False):
+    """Deterministic buffers (float-ish random bytes) and scalars for one call.
+
+    With ``alias``, every pointer argument points into one shared buffer, a
+    few elements apart, so their accesses overlap (what ``noalias`` rules out).
+    """
     rng = np.random.default_rng(seed)
     buffers, values = [], []
+    shared = None
     for ctype in argtypes:
         if ctype is ctypes.c_void_p:
+            if alias and shared is not None:
+                values.append(ctypes.addressof(shared) + REGION + 4 * int(rng.integers(0, 5)))
+                continue
             data = rng.uniform(-4, 4, size=3 * REGION // 4).astype(np.float32)
             buf = ctypes.create_string_buffer(data.tobytes(), 3 * REGION)
             buffers.append(buf)
             values.append(ctypes.addressof(buf) + REGION)
+            shared = buf
         elif ctype in (ctypes.c_float, ctypes.c_double):
             values.append(float(rng.uniform(-4, 4)))
         elif ctype is ctypes.c_bool:
@@ -82,7 +97,9 @@ def main() -> None:
     print(json.dumps({"ready": True}), flush=True)  # compiled: per-run timeouts start
     skip = {(s[0], s[1]) for s in job.get("skip", [])}
     for name in job["functions"]:
-        sig = signature(mod.get_function(name))
+        fn = mod.get_function(name)
+        sig = signature(fn)
+        aliasing = may_alias(fn)
         for seed in job["seeds"]:
             if (name, seed) in skip:
                 continue
@@ -92,7 +109,7 @@ def main() -> None:
             for (addr, _), data in zip(regions, snapshot):  # same globals every call
                 ctypes.memmove(addr, data, len(data))
             argtypes, restype = sig
-            buffers, values = make_inputs(argtypes, seed)
+            buffers, values = make_inputs(argtypes, seed, aliasing and seed % 2 == 1)
             func = ctypes.CFUNCTYPE(restype, *argtypes)(engine.get_function_address(name))
             result = func(*values)
             digest = hashlib.sha256(repr(result).encode())

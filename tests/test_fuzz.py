@@ -5,7 +5,7 @@ import json
 import slpvec.fuzz as fuzz_module
 from slpvec.cli import main
 from slpvec.fuzz import fuzz
-from slpvec.randblocks import random_block_ir
+from slpvec.randblocks import BlockSpec, random_block_ir
 from slpvec.target import Target
 
 HASWELL = Target("x86_64-pc-linux-gnu", "haswell", "", 256)
@@ -27,14 +27,28 @@ def test_a_wrong_vectorizer_is_caught_with_a_reproducer(tmp_path, monkeypatch):
         return out.replace("fadd <", "fsub <", 1).replace("add <", "sub <", 1), report
 
     monkeypatch.setattr(fuzz_module, "run_slp", wrong)
-    summary = fuzz(10, 3, ["greedy"], HASWELL, tmp_path)
+    summary = fuzz(10, 4, ["greedy"], HASWELL, tmp_path)
     assert summary.mismatches and not summary.crashes
-    folder = tmp_path / "seed3-greedy"
+    folder = tmp_path / "seed4-greedy"
     repro = json.loads((folder / "repro.json").read_text())
-    assert repro["seed"] == 3 and repro["policy"] == "greedy" and repro["functions"]
+    assert repro["seed"] == 4 and repro["policy"] == "greedy" and repro["functions"]
     # minimised: one function, one pack (any single add pack shows the bug)
     assert len(repro["packs"]) == 1
     source = (folder / "input.ll").read_text()
     assert source.count("define ") == 1
-    assert source == random_block_ir(repro["block_seed"])
+    assert source == random_block_ir(repro["block_seed"], BlockSpec(**repro["spec"]))
     assert (folder / "vectorized.ll").read_text().count("sub <") == 1
+
+
+def test_generator_variants_parse_and_differ_as_specified():
+    from slpvec.ir import parse_module
+    plain = random_block_ir(11)
+    assert "ptr noalias %a0" in plain and " fpext " not in plain and " sext " not in plain
+    aliased = random_block_ir(11, BlockSpec(noalias=False))
+    assert "noalias" not in aliased
+    assert aliased.split("{", 1)[1] == plain.split("{", 1)[1]  # same body, other params
+    for seed in range(20):
+        text = random_block_ir(seed, BlockSpec(casts=True, shuffled=True))
+        parse_module(text)  # verifies
+    casts = "".join(random_block_ir(s, BlockSpec(casts=True)) for s in range(20))
+    assert "fpext float" in casts and "fptrunc double" in casts and "sext i32" in casts
