@@ -4,8 +4,8 @@ Both modules are JIT-compiled (MCJIT, data layout set) in worker processes;
 every defined function with a scalar/pointer signature is called with the
 same seeded inputs (pointer args get 48 KiB buffers with 16 KiB guard zones
 on each side, integer args 1..16, floats in [-4, 4]; for a function without
-``noalias`` pointer params, odd seeds point every pointer into one buffer, a
-few elements apart, so may-alias accesses really overlap). After each call the
+``noalias`` pointer params, odd seeds point every pointer into one buffer, 0,
+64 or 128 bytes apart, so may-alias accesses really overlap). After each call the
 return value, every buffer byte (guards included) and every global are
 digested and compared. A run that crashes in *both* versions is inconclusive
 (e.g. the function dereferences a pointer read from a random buffer); a run

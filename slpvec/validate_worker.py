@@ -41,8 +41,9 @@ def may_alias(fn) -> bool:
 def make_inputs(argtypes, seed: int, alias: bool = False):
     """Deterministic buffers (float-ish random bytes) and scalars for one call.
 
-    With ``alias``, every pointer argument points into one shared buffer, a
-    few elements apart, so their accesses overlap (what ``noalias`` rules out).
+    With ``alias``, every pointer argument points into one shared buffer, 0,
+    64 or 128 bytes apart (aligned as any IR access may require), so their
+    accesses overlap (what ``noalias`` rules out).
     """
     rng = np.random.default_rng(seed)
     buffers, values = [], []
@@ -50,7 +51,8 @@ def make_inputs(argtypes, seed: int, alias: bool = False):
     for ctype in argtypes:
         if ctype is ctypes.c_void_p:
             if alias and shared is not None:
-                values.append(ctypes.addressof(shared) + REGION + 4 * int(rng.integers(0, 5)))
+                # 64-byte steps keep every alignment the IR may promise
+                values.append(ctypes.addressof(shared) + REGION + 64 * int(rng.integers(0, 3)))
                 continue
             data = rng.uniform(-4, 4, size=3 * REGION // 4).astype(np.float32)
             buf = ctypes.create_string_buffer(data.tobytes(), 3 * REGION)
