@@ -7,6 +7,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from slpvec.files import write_text_atomic
+
 from .compile_report import COMPILE_CSV, compile_row, render_compile
 from .npb import BENCHMARKS, CACHE, CLASSES, Build, NasError, build_benchmark, make_def, \
     prepare_tree, resolve_npb
@@ -102,6 +104,6 @@ def run_suite(config: SuiteConfig, log=print) -> SuiteResult:
     summary = None
     if runs:
         summary = summarize(runs)
-        (config.out / MD_NAME).write_text(render_markdown(summary))
+        write_text_atomic(config.out / MD_NAME, render_markdown(summary))
         render_png(summary, config.out / PNG_NAME)
     return SuiteResult(tuple(builds), tuple(runs), summary)
