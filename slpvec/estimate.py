@@ -19,6 +19,8 @@ from .cost import SynthQuery
 from .ir.types import LOAD, STORE
 from .packs import Pack, PackPlan
 
+POISON = ("poison",)  # a mix of undef and poison lanes is not poison
+
 
 def pack_query(ctx: BlockContext, pack: Pack) -> SynthQuery:
     """The synthetic instruction that prices ``pack`` (same text codegen emits)."""
@@ -57,8 +59,14 @@ def operand_cost(ctx: BlockContext, vector: OperandVector, source_widths: tuple[
         return table.costs([SynthQuery(text, (t, t))])[0]
     if vector.kind == "splat":
         return table.broadcast_cost(elem, width)
-    return sum(table.insert_cost(elem, width, lane)
-               for lane, v in enumerate(vector.lanes) if not v.is_const)
+    # codegen inserts lane by lane into the constant lanes (all poison: poison)
+    into_poison = all(not v.is_const or v.text in POISON for v in vector.lanes)
+    total = 0.0
+    for lane, v in enumerate(vector.lanes):
+        if not v.is_const:
+            total += table.insert_cost(elem, width, lane, into_poison)
+            into_poison = False
+    return total
 
 
 def plan_cost(ctx: BlockContext, packs: tuple[Pack, ...]) -> float:

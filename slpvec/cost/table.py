@@ -93,8 +93,14 @@ class CostTable:
     def _vec(elem: str, lanes: int) -> str:
         return f"<{lanes} x {elem}>"
 
-    def insert_query(self, elem: str, lanes: int, lane: int) -> SynthQuery:
+    def insert_query(self, elem: str, lanes: int, lane: int, into_poison: bool = False
+                     ) -> SynthQuery:
+        """insertelement into an unknown vector, or (``into_poison``) into
+        poison: TTI prices the two apart (an fp scalar already sits in lane 0
+        of its register, so inserting it there into poison is free on x86)."""
         v = self._vec(elem, lanes)
+        if into_poison:
+            return SynthQuery(f"%r = insertelement {v} poison, {elem} %a0, i64 {lane}", (elem,))
         return SynthQuery(f"%r = insertelement {v} %a0, {elem} %a1, i64 {lane}", (v, elem))
 
     def extract_query(self, elem: str, lanes: int, lane: int) -> SynthQuery:
@@ -113,25 +119,28 @@ class CostTable:
         return SynthQuery(f"%r = shufflevector {v} %a0, {v} poison, <{len(mask)} x i32> <{m}>",
                           (v,))
 
-    def insert_cost(self, elem: str, lanes: int, lane: int) -> float:
-        """insertelement of one scalar into lane ``lane``."""
-        return self.costs([self.insert_query(elem, lanes, lane)])[0]
+    def insert_cost(self, elem: str, lanes: int, lane: int, into_poison: bool = False
+                    ) -> float:
+        """insertelement of one scalar into lane ``lane`` (of poison if ``into_poison``)."""
+        return self.costs([self.insert_query(elem, lanes, lane, into_poison)])[0]
 
     def extract_cost(self, elem: str, lanes: int, lane: int) -> float:
         """extractelement of lane ``lane``."""
         return self.costs([self.extract_query(elem, lanes, lane)])[0]
 
     def broadcast_cost(self, elem: str, lanes: int) -> float:
-        """LLVM's splat idiom: insertelement at 0, then a zero-mask shuffle."""
-        return sum(self.costs([self.insert_query(elem, lanes, 0), self.splat_query(elem, lanes)]))
+        """LLVM's splat idiom: insertelement into poison at 0, then a zero-mask shuffle."""
+        return sum(self.costs([self.insert_query(elem, lanes, 0, into_poison=True),
+                               self.splat_query(elem, lanes)]))
 
     def permute_cost(self, elem: str, lanes: int, mask: Sequence[int]) -> float:
         """Single-source shufflevector with ``mask``."""
         return self.costs([self.permute_query(elem, lanes, mask)])[0]
 
     def build_vector_cost(self, elem: str, lanes: int) -> float:
-        """A vector from ``lanes`` scalars: one insertelement per lane."""
-        return sum(self.costs([self.insert_query(elem, lanes, k) for k in range(lanes)]))
+        """A vector from ``lanes`` scalars: one insertelement per lane, the first into poison."""
+        return sum(self.costs([self.insert_query(elem, lanes, k, into_poison=k == 0)
+                               for k in range(lanes)]))
 
     def prefetch_lane_ops(self, shapes: Sequence[tuple[str, int]]) -> None:
         """Warm insert/extract/broadcast for many (elem, lanes) in one opt run."""
@@ -139,5 +148,6 @@ class CostTable:
         for elem, lanes in shapes:
             for k in range(lanes):
                 queries += [self.insert_query(elem, lanes, k), self.extract_query(elem, lanes, k)]
+            queries.append(self.insert_query(elem, lanes, 0, into_poison=True))
             queries.append(self.splat_query(elem, lanes))
         self.costs(queries)

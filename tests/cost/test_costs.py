@@ -73,9 +73,22 @@ def test_synthetic_costs_equal_opt_printout():
     splat = table.costs([table.splat_query("float", 8)])[0]
     got += [splat, table.insert_cost("double", 2, 0)]
     assert got == expected
-    assert table.broadcast_cost("float", 8) == table.insert_cost("float", 8, 0) + splat
+    into_poison = table.insert_cost("float", 8, 0, into_poison=True)
+    assert table.broadcast_cost("float", 8) == into_poison + splat
     runs = table.opt_runs
     assert table.permute_cost("float", 4, (3, 2, 1, 0)) == got[4] and table.opt_runs == runs
+
+
+def test_insert_into_poison_is_priced_apart():
+    """x86 TTI: an fp scalar already sits in lane 0, so inserting it into
+    poison there is free, into a live vector (or another lane) is not; the
+    splat and the all-lanes gather codegen emits start from poison."""
+    table = CostTable(HASWELL, cache=DiskCache(enabled=False))
+    assert table.insert_cost("float", 4, 0, into_poison=True) == 0
+    assert table.insert_cost("float", 4, 0) == 1
+    assert table.insert_cost("float", 4, 1, into_poison=True) == 1
+    assert table.insert_cost("i32", 4, 0, into_poison=True) == 1
+    assert table.build_vector_cost("float", 4) == 3
 
 
 def test_batch_is_one_opt_run_and_disk_cache_answers(tmp_path, monkeypatch):
