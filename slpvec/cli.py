@@ -122,15 +122,21 @@ def cmd_evaluate(args) -> int:
     if not inputs:
         raise SlpvecError("no .c or .ll inputs found")
     rows, blocks, skipped = [], [], []
+    solves = {id(p): [] for p in policies if getattr(p, "records", None) is not None}
     for path in tqdm(inputs, desc="evaluate", unit="file", disable=args.quiet):
         try:
             module = load_input(path, args.mcpu)
         except SlpvecError as err:
             skipped.append(f"{path}: {err}")
             continue
-        module_rows, module_blocks = evaluate_module(module, policies, args.cost_kind, args.mcpu)
+        seen = {key: len(p.records) for p in policies if (key := id(p)) in solves}
+        module_rows, module_blocks = evaluate_module(module, policies, args.cost_kind, args.mcpu,
+                                                       str(path))
         rows += module_rows
         blocks += module_blocks
+        for p in policies:  # block ids repeat across inputs: pair solves with their source
+            if id(p) in solves:
+                solves[id(p)] += [(str(path), r) for r in p.records[seen[id(p)]:]]
     if args.csv:
         write_rows(args.csv, rows)
     if args.blocks_csv:
@@ -138,8 +144,8 @@ def cmd_evaluate(args) -> int:
     print(format_table(summarize(rows, names)))
     print(policy_timing(blocks, [n for n in names if n != "llvm"]))
     for policy in policies:
-        if getattr(policy, "records", None) is not None:
-            print(ilp_summary(policy.records, blocks, args.time_limit))
+        if id(policy) in solves:
+            print(ilp_summary(solves[id(policy)], blocks, args.time_limit))
     print(f"{len(inputs) - len(skipped)} inputs evaluated, {len(skipped)} skipped")
     for line in skipped:
         print(f"  skipped {line}", file=sys.stderr)

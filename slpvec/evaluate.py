@@ -117,10 +117,12 @@ class BlockRow:
 
 
 def evaluate_module(module: Module, policies: list, cost_kind: str = "throughput",
-                    cpu: str | None = None) -> tuple[list[EvalRow], list[BlockRow]]:
-    """Rows per policy (names or policy objects) for one module, and per block."""
+                    cpu: str | None = None, source: str | None = None
+                    ) -> tuple[list[EvalRow], list[BlockRow]]:
+    """Rows per policy (names or policy objects) for one module, and per block;
+    ``source`` names the input in the rows (default: the module's source_filename)."""
     target = target_for(module, cpu)
-    source = module_source(module)
+    source = source or module_source(module)
     scalar = _total(module.text, target, cost_kind)
     n_blocks = sum(1 for _ in module.blocks())
     rows, blocks = [], []
@@ -205,13 +207,15 @@ def correlation(xs: list[float], ys: list[float]) -> float:
 
 def ilp_summary(records, blocks: list[BlockRow], time_limit_s: float) -> str:
     """Solve-time percentiles, status mix, and how well the ILP objective
-    predicts the measured yardstick of the emitted blocks."""
-    solved = [r for r in records if r.n_candidates]
-    seconds = [r.seconds for r in solved]
-    optimal = sum(r.status == "optimal" and r.seconds <= time_limit_s for r in solved)
-    measured = {b.block: b.cost_after for b in blocks if b.policy == "ilp" and not b.fallback_reason}
-    pairs = [(r.objective, measured[r.block_id]) for r in solved
-             if r.block_id in measured and r.objective < r.scalar_cost]
+    predicts the measured yardstick of the emitted blocks. ``records``:
+    (source, :class:`ilp_oracle.policy.SolveRecord`) pairs."""
+    solved = [(source, r) for source, r in records if r.n_candidates]
+    seconds = [r.seconds for _, r in solved]
+    optimal = sum(r.status == "optimal" and r.seconds <= time_limit_s for _, r in solved)
+    measured = {(b.source, b.block): b.cost_after for b in blocks
+                if b.policy == "ilp" and not b.fallback_reason}
+    pairs = [(r.objective, measured[(source, r.block_id)]) for source, r in solved
+             if (source, r.block_id) in measured and r.objective < r.scalar_cost]
     mae = sum(abs(a - b) for a, b in pairs) / len(pairs) if pairs else 0.0
     corr = correlation([a for a, _ in pairs], [b for _, b in pairs])
     return (f"ilp: {len(solved)} blocks with candidates; solve seconds p50 {percentile(seconds, 50):.3f}"
