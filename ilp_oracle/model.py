@@ -68,15 +68,23 @@ def _build(problem: IlpProblem, fixed: dict[int, Pack | None], cuts: list[tuple[
     for q, pack in enumerate(problem.packs):
         saving = problem.vector_costs[q] - sum(problem.scalar_costs[i] for i in pack.lanes)
         objective.append(saving * x[q])
+    # a chosen commutative pack is in exactly one variant (operand swap pattern)
+    v = {}
+    for q, count in enumerate(problem.n_variants):
+        if count > 1:
+            for k in range(count):
+                v[(q, k)] = prob.add_variable(f"v{q}_{k}", cat="Binary")
+            prob += pulp.lpSum(v[(q, k)] for k in range(count)) == x[q]
     y = {}
     for s, slot in enumerate(problem.slots):
-        objective.append(slot.base * x[slot.pack])
+        active = x[slot.pack] if slot.variant < 0 else v[(slot.pack, slot.variant)]
+        objective.append(slot.base * active)
         for m, (q, cost) in enumerate(slot.matches):
             var = prob.add_variable(f"y{s}_{m}", 0, 1)
             y[(s, m)] = var
-            prob += var <= x[slot.pack]
+            prob += var <= active
             prob += var <= x[q]
-            prob += var >= x[slot.pack] + x[q] - 1
+            prob += var >= active + x[q] - 1
             objective.append((cost - slot.base) * var)
     lane_of = [{i: lane for lane, i in enumerate(p.lanes)} for p in problem.packs]
     packs_of = problem.packs_of()

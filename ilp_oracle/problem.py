@@ -17,17 +17,27 @@ The objective of a plan (set of chosen packs) is
   served by a matched slot (used by scalar code, by a gathered or splat
   operand, or live out): extract_costs[q][l].
 
+Commutative packs (fadd, mul, fmuladd's factors, ...) may read their first two
+operands swapped in some lanes, as codegen does when that lets an operand
+vector reuse a pack. Such a pack has *variants*: variant 0 reads the operands
+as written, each other variant is one swap pattern (the pattern that lets one
+candidate serve operand 0 or operand 1 in lane order, or that aligns the
+operands' opcodes with lane 0's). Its slots at positions 0 and 1 exist once
+per variant (``Slot.variant``), and a chosen pack is in exactly one variant;
+other slots have ``variant == -1`` and are always in force.
+
 :func:`plan_objective` evaluates this directly; the ILP of :mod:`.model`
 linearises it; tests check the two agree (brute force on small blocks).
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from slpvec.codegen.block import operand_positions
 from slpvec.codegen.schedule import pack_reachability
-from slpvec.codegen.operands import lane_value, choose
+from slpvec.codegen.operands import choose, is_commutative, lane_value
 from slpvec.context import BlockContext
 from slpvec.estimate import operand_cost, pack_query
 from slpvec.ir.types import LOCAL, PHI
@@ -42,6 +52,8 @@ class Slot:
     position: int
     base: float                                 # cost when no match is chosen
     matches: tuple[tuple[int, float], ...]      # (candidate, cost when it is chosen)
+    variant: int = -1                           # -1: in force whenever the pack is
+    reads: tuple[int, ...] = ()                 # per lane, the operand position read
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,7 @@ class IlpProblem:
     uses: tuple[Use, ...]
     conflicts: tuple[tuple[int, int], ...]         # pairs of packs forming a 2-cycle
     ancestors: tuple[int, ...]                     # dependence reachability bitsets
+    n_variants: tuple[int, ...] = ()               # per pack; 1 when not commutative
 
     @property
     def scalar_total(self) -> float:
@@ -80,12 +93,12 @@ class IlpProblem:
         return out
 
 
-def _slot_costs(ctx: BlockContext, pack: Pack, position: int,
+def _slot_costs(ctx: BlockContext, pack: Pack, reads: tuple[int, ...],
                 packs_of: list[list[int]]) -> tuple[float, tuple[tuple[int, float], ...]]:
-    """(base cost, matches) of one operand slot of ``pack``."""
+    """(base cost, matches) of the operand slot of ``pack`` whose lane k reads
+    operand ``reads[k]`` of its instruction."""
     instrs = ctx.block.instrs
-    lanes = [instrs[i] for i in pack.lanes]
-    ops = [ins.operands[position] for ins in lanes]
+    ops = [instrs[i].operands[r] for i, r in zip(pack.lanes, reads)]
     names = [ins.ref for ins in instrs]
     scalar = choose([lane_value(op, {}, names) for op in ops], (), ops[0].type)
     base = operand_cost(ctx, scalar)  # gather, splat or constant, with nothing packed
@@ -109,6 +122,51 @@ def _slot_costs(ctx: BlockContext, pack: Pack, position: int,
     return base, tuple(matches)
 
 
+def swap_patterns(ctx: BlockContext, pack: Pack, packs_of: list[list[int]]
+                  ) -> list[tuple[bool, ...]]:
+    """Lane swap patterns (lane 0 never swaps, as in codegen) worth a variant
+    of a commutative ``pack``: for each candidate that holds, lane by lane,
+    one of the first two operands, the swaps that put it at operand 0 or at
+    operand 1 in order; and the swaps that give operand 0 lane 0's opcode."""
+    instrs = ctx.block.instrs
+    pairs = [tuple(op.index if op.kind == LOCAL else None for op in instrs[i].operands[:2])
+             for i in pack.lanes]
+    patterns = set()
+    for position in (0, 1):
+        if pairs[0][position] is None:
+            continue
+        for q in packs_of[pairs[0][position]]:
+            cand = ctx.candidates.packs[q]
+            if cand.width != pack.width or cand.lanes[0] != pairs[0][position]:
+                continue
+            if all(c in pair for c, pair in zip(cand.lanes, pairs)):
+                patterns.add(tuple(c != pair[position] for c, pair in zip(cand.lanes, pairs)))
+    first = [instrs[op].opcode if op is not None else "" for op in pairs[0]]
+    aligned = [pair[0] is not None and pair[1] is not None
+               and instrs[pair[0]].opcode != first[0] and instrs[pair[1]].opcode == first[0]
+               for pair in pairs]
+    patterns.add(tuple(aligned))
+    patterns.discard((False,) * pack.width)
+    return sorted(patterns)
+
+
+def _pack_slots(ctx: BlockContext, q: int, pack: Pack, packs_of) -> tuple[list[Slot], int]:
+    """The slots of candidate ``q`` (all its variants) and its variant count."""
+    first = ctx.block.instrs[pack.lanes[0]]
+    positions = operand_positions(first)
+    patterns = [(False,) * pack.width]
+    if is_commutative(first) and 0 in positions and 1 in positions:
+        patterns += swap_patterns(ctx, pack, packs_of)
+    slots = []
+    for position in positions:
+        swappable = len(patterns) > 1 and position in (0, 1)
+        for k, swaps in enumerate(patterns if swappable else patterns[:1]):
+            reads = tuple(1 - position if swap else position for swap in swaps)
+            base, matches = _slot_costs(ctx, pack, reads, packs_of)
+            slots.append(Slot(q, position, base, matches, k if swappable else -1, reads))
+    return slots, len(patterns)
+
+
 def build_problem(ctx: BlockContext) -> IlpProblem:
     """The packing problem of ``ctx.block`` over its candidate packs."""
     packs = ctx.candidates.packs
@@ -122,12 +180,16 @@ def build_problem(ctx: BlockContext) -> IlpProblem:
     for q, p in enumerate(packs):
         for i in p.lanes:
             packs_of[i].append(q)
-    slots, slot_of = [], {}
+    slots: list[Slot] = []
+    n_variants = []
     for q, p in enumerate(packs):
-        for position in operand_positions(instrs[p.lanes[0]]):
-            base, matches = _slot_costs(ctx, p, position, packs_of)
-            slot_of[(q, position)] = len(slots)
-            slots.append(Slot(q, position, base, matches))
+        pack_slots, count = _pack_slots(ctx, q, p, packs_of)
+        slots += pack_slots
+        n_variants.append(count)
+    reading: dict[tuple[int, int], list[int]] = {}  # (user, operand position) -> slots
+    for s, slot in enumerate(slots):
+        for i, r in zip(packs[slot.pack].lanes, slot.reads):
+            reading.setdefault((i, r), []).append(s)
     uses = [Use(i, ()) for i in ctx.block.live_out]
     for user in instrs:
         if user.kind == PHI:
@@ -135,29 +197,34 @@ def build_problem(ctx: BlockContext) -> IlpProblem:
         for position, op in enumerate(user.operands):
             if op.kind != LOCAL or not packs_of[op.index]:
                 continue
-            covering = []
-            for p in packs_of[user.idx]:
-                s = slot_of.get((p, position))
-                if s is not None:
-                    covering += [(s, m) for m, (q, _) in enumerate(slots[s].matches)
-                                 if op.index in packs[q].lanes]
+            covering = [(s, m) for s in reading.get((user.idx, position), ())
+                        for m, (q, _) in enumerate(slots[s].matches) if op.index in packs[q].lanes]
             uses.append(Use(op.index, tuple(covering)))
     reaches = pack_reachability(ctx.deps.ancestors, packs)
     conflicts = tuple((a, b) for a in range(len(packs)) for b in range(a + 1, len(packs))
                       if reaches(a, b) and reaches(b, a))
     return IlpProblem(ctx.block.id, tuple(ctx.scalar_costs), packs, vector_costs,
                       extract_costs, tuple(slots), tuple(uses), conflicts,
-                      ctx.deps.ancestors)
+                      ctx.deps.ancestors, tuple(n_variants))
 
 
 def plan_objective(problem: IlpProblem, chosen: set[int] | frozenset[int]) -> float:
-    """The objective of choosing candidate indices ``chosen`` (module docstring)."""
+    """The objective of choosing candidate indices ``chosen`` (module docstring),
+    each commutative pack in its best variant (tries every combination: for
+    tests and small blocks)."""
+    swappable = sorted(q for q in chosen if problem.n_variants and problem.n_variants[q] > 1)
+    return min(_objective(problem, chosen, dict(zip(swappable, combo)))
+               for combo in itertools.product(*(range(problem.n_variants[q])
+                                                for q in swappable)))
+
+
+def _objective(problem: IlpProblem, chosen, variant: dict[int, int]) -> float:
     packed = {i: q for q in chosen for i in problem.packs[q].lanes}
     total = sum(c for i, c in enumerate(problem.scalar_costs) if i not in packed)
     total += sum(problem.vector_costs[q] for q in chosen)
     in_force = set()
     for s, slot in enumerate(problem.slots):
-        if slot.pack not in chosen:
+        if slot.pack not in chosen or slot.variant not in (-1, variant.get(slot.pack, 0)):
             continue
         # codegen reuses (or permutes) a chosen pack holding the slot's lanes;
         # overlapping candidates make at most one of them chosen

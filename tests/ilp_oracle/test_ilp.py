@@ -68,3 +68,41 @@ def test_unknown_solver_and_highs():
     with pytest.raises(SlpvecError, match="unknown solver"):
         solve(problem, solver="gurobi")
     assert solve(problem, solver="highs").objective == pytest.approx(solve(problem).objective)
+
+
+SWAPPED_LANES = """
+define void @f(ptr noalias %a, ptr noalias %b, ptr noalias %c) {
+entry:
+  %a0 = load float, ptr %a, align 4
+  %pa1 = getelementptr inbounds float, ptr %a, i64 1
+  %a1 = load float, ptr %pa1, align 4
+  %b0 = load float, ptr %b, align 4
+  %pb1 = getelementptr inbounds float, ptr %b, i64 1
+  %b1 = load float, ptr %pb1, align 4
+  %m0 = fmul float %a0, %b0
+  %m1 = fmul float %a1, %b1
+  %s0 = fsub float %a0, %b0
+  %s1 = fsub float %a1, %b1
+  %r0 = fadd float %m0, %s0
+  %r1 = fadd float %s1, %m1
+  store float %r0, ptr %c, align 4
+  %pc1 = getelementptr inbounds float, ptr %c, i64 1
+  store float %r1, ptr %pc1, align 4
+  ret void
+}
+"""
+
+
+def test_commutative_lane_swaps_are_variants():
+    """Lane 1 of the fadd pack reads its operands swapped; codegen swaps them
+    back and reuses the fmul and fsub packs, and so must the ILP's price."""
+    from .helpers import context
+
+    ctx = context(SWAPPED_LANES)
+    problem, solution = check_block("swapped", ctx)
+    names = {ins.name: ins.idx for ins in ctx.block.instrs}
+    fadd = problem.packs.index(Pack((names["r0"], names["r1"])))
+    assert problem.n_variants[fadd] == 2
+    assert Pack((names["r0"], names["r1"])) in solution.plan.packs
+    assert plan_cost(ctx, solution.plan.packs) == pytest.approx(solution.objective)
+    assert len(solution.plan.packs) == 6  # loads a, b; fmul; fsub; fadd; stores
