@@ -1,14 +1,20 @@
-"""Cost-model repair of a plan: complete operand trees, drop packs that do not pay.
+"""Cost-model repair of a plan: complete operand trees, widen, drop what does not pay.
 
 A learned policy can pack the top of a tree (stores, arithmetic) and stop
 before its leaves (loads), leaving the packs fed by gathers that cost more than
-they save. :func:`refine_plan` is a small local search on the codegen-level
-estimate (:func:`slpvec.estimate.plan_cost`):
+they save; or it can pack a tree at half the width the target allows.
+:func:`refine_plan` is a small local search on the codegen-level estimate
+(:func:`slpvec.estimate.plan_cost`):
 
 1. **complete**: add each candidate that is an operand vector of a chosen pack
-   (and overlaps no chosen pack) if the block's estimated cost drops; repeat
-   while it does, at most ``rounds`` times;
-2. **prune**: drop each pack whose removal lowers the estimate.
+   (and overlaps no chosen pack), alone or with its whole operand tree of
+   candidates, if the block's estimated cost drops; repeat while it does, at
+   most ``rounds`` times;
+2. **widen**: replace two chosen packs whose concatenation is a candidate by
+   that candidate, together with the same merge down their operand trees
+   (operand packs of the two that are chosen and concatenate to a candidate),
+   if the estimate drops; repeat while it does;
+3. **prune**: drop each pack whose removal lowers the estimate.
 
 Only strict improvements are taken, the plan stays legal (``plan_cost`` is
 inf for unschedulable sets), and a plan not cheaper than scalar becomes empty.
@@ -22,14 +28,27 @@ from ..estimate import plan_cost
 from ..packs import Pack
 
 EPSILON = 1e-9
+Lanes = tuple[int, ...]
 
 
-def refine_plan(ctx: BlockContext, packs: tuple[Pack, ...], rounds: int = 4
-                ) -> tuple[Pack, ...]:
-    """A plan at least as cheap as ``packs`` by the estimate (see module doc)."""
-    candidates = {p.lanes for p in ctx.candidates.packs}
-    current = list(packs)
-    best = plan_cost(ctx, tuple(current)) if current else ctx.scalar_total
+def operand_tree(ctx: BlockContext, lanes: Lanes, candidates: set[Lanes], used: set[int]
+                 ) -> list[Lanes]:
+    """``lanes`` and, transitively, each operand vector of it that is a
+    candidate overlapping nothing in ``used`` or already taken."""
+    tree, taken, work = [], set(used), [lanes]
+    while work:
+        pack = work.pop()
+        if pack is None or pack not in candidates or taken & set(pack):
+            continue
+        tree.append(pack)
+        taken |= set(pack)
+        work += list(ctx.generator.operand_packs(pack))
+    return tree
+
+
+def _complete(ctx: BlockContext, current: list[Pack], best: float, candidates: set[Lanes],
+              rounds: int) -> tuple[list[Pack], float]:
+    """Add missing operand packs, alone or with their whole operand tree."""
     for _ in range(rounds):
         used = {i for p in current for i in p.lanes}
         added = False
@@ -38,13 +57,67 @@ def refine_plan(ctx: BlockContext, packs: tuple[Pack, ...], rounds: int = 4
                 if (operand is None or operand not in candidates or used & set(operand)
                         or ctx.time_left() <= 0):
                     continue
-                trial = current + [Pack(operand)]
-                cost = plan_cost(ctx, tuple(trial))
-                if cost < best - EPSILON:
-                    current, best, added = trial, cost, True
-                    used |= set(operand)
+                tree = operand_tree(ctx, operand, candidates, used)
+                for addition in ([operand], tree) if len(tree) > 1 else ([operand],):
+                    trial = current + [Pack(lanes) for lanes in addition]
+                    cost = plan_cost(ctx, tuple(trial))
+                    if cost < best - EPSILON:
+                        current, best, added = trial, cost, True
+                        used |= {i for lanes in addition for i in lanes}
+                        break
         if not added:
             break
+    return current, best
+
+
+def merged_tree(ctx: BlockContext, chosen: set[Lanes], first: Lanes, second: Lanes,
+                candidates: set[Lanes]) -> dict[Lanes, Lanes]:
+    """Chosen packs -> their merged pack, for ``first + second`` and, down the
+    operand trees, every pair of chosen operand packs (same operand position)
+    that concatenates to a candidate. Empty if ``first + second`` is none."""
+    merges: dict[Lanes, Lanes] = {}
+    work = [(first, second)]
+    while work:
+        a, b = work.pop()
+        if a in merges or b in merges or a == b or a + b not in candidates:
+            continue
+        merges[a] = merges[b] = a + b
+        for op_a, op_b in zip(ctx.generator.operand_packs(a), ctx.generator.operand_packs(b)):
+            if op_a in chosen and op_b in chosen:
+                work.append((op_a, op_b))
+    return merges
+
+
+def _widen(ctx: BlockContext, current: list[Pack], best: float, candidates: set[Lanes]
+           ) -> tuple[list[Pack], float]:
+    """Best-improvement tree merges until none lowers the estimate."""
+    while ctx.time_left() > 0:
+        chosen = {p.lanes for p in current}
+        found = None
+        for a in sorted(chosen):
+            for b in sorted(chosen):
+                if a + b not in candidates or ctx.time_left() <= 0:
+                    continue
+                merges = merged_tree(ctx, chosen, a, b, candidates)
+                trial = [p for p in current if p.lanes not in merges]
+                trial += [Pack(lanes) for lanes in dict.fromkeys(merges.values())]
+                cost = plan_cost(ctx, tuple(trial))
+                if cost < best - EPSILON:
+                    found, best = trial, cost
+        if found is None:
+            break
+        current = found
+    return current, best
+
+
+def refine_plan(ctx: BlockContext, packs: tuple[Pack, ...], rounds: int = 4
+                ) -> tuple[Pack, ...]:
+    """A plan at least as cheap as ``packs`` by the estimate (see module doc)."""
+    candidates = {p.lanes for p in ctx.candidates.packs}
+    current = list(packs)
+    best = plan_cost(ctx, tuple(current)) if current else ctx.scalar_total
+    current, best = _complete(ctx, current, best, candidates, rounds)
+    current, best = _widen(ctx, current, best, candidates)
     for pack in list(current):
         if ctx.time_left() <= 0:
             break
