@@ -89,14 +89,14 @@ class GnnPolicy:
             graphs.append(build_graph(c.block, c.deps, c.candidates.packs))
             seconds.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        states = self._node_states(graphs)
+        heads = self._head_inputs(graphs, [c.candidates.packs for c in ctxs])
         shared = time.perf_counter() - t0
         size = [g.num_nodes + g.edge_index.shape[1] for g in graphs]  # work of propagation
         total = sum(size) or 1
         plans = []
-        for k, (ctx, graph, h) in enumerate(zip(ctxs, graphs, states)):
+        for k, (ctx, graph, head) in enumerate(zip(ctxs, graphs, heads)):
             t0 = time.perf_counter()
-            plan = self._rollout(ctx, graph, h)
+            plan = self._rollout(ctx, graph, head)
             if self.refine:  # complete trees the model left unfinished, drop what does not pay
                 plan = self._best_of(ctx, refine_plan(ctx, plan.packs))
             elif plan.packs and plan_cost(ctx, plan.packs) >= ctx.scalar_total - 1e-9:
@@ -116,7 +116,10 @@ class GnnPolicy:
             return PackPlan(ctx.block.id, greedy)
         return PackPlan(ctx.block.id, packs)
 
-    def _node_states(self, graphs) -> list[torch.Tensor]:
+    def _head_inputs(self, graphs, pack_lists) -> list[tuple[np.ndarray, ...]]:
+        """Per block: (node states (N, H), candidates' state-independent
+        first-layer part (A, D), focus projections (N, D)), all blocks in one
+        propagation and one pass of the head's static layers."""
         previous = torch.get_num_threads()
         torch.set_num_threads(self.threads)
         try:
@@ -127,25 +130,33 @@ class GnnPolicy:
                     [g.edge_index + o for g, o in zip(graphs, offsets)], axis=1))
                 edge_type = torch.as_tensor(np.concatenate([g.edge_type for g in graphs]))
                 h = self.model.node_states(x, edge_index, edge_type)
-                return [h[offsets[k]:offsets[k + 1]] for k in range(len(graphs))]
+                packs = [p for ps in pack_lists for p in ps]
+                lanes = np.zeros((len(packs), MAX_LANES), dtype=np.int64)
+                mask = np.zeros((len(packs), MAX_LANES), dtype=bool)
+                row = 0
+                for ps, o in zip(pack_lists, offsets):
+                    for p in ps:
+                        lanes[row, :p.width] = np.asarray(p.lanes) + o
+                        mask[row, :p.width] = True
+                        row += 1
+                static = self.model.candidate_hidden(h, torch.from_numpy(lanes),
+                                                     torch.from_numpy(mask)).numpy()
+                focus_proj = self.model.focus(h).numpy()
+                h = h.numpy()
         finally:
             torch.set_num_threads(previous)
+        firsts = np.cumsum([0] + [len(ps) for ps in pack_lists])
+        return [(h[offsets[k]:offsets[k + 1]], static[firsts[k]:firsts[k + 1]],
+                 focus_proj[offsets[k]:offsets[k + 1]]) for k in range(len(graphs))]
 
-    def _rollout(self, ctx: BlockContext, graph, h: torch.Tensor, expert=None):
-        """Walk the focus order choosing argmax actions. Returns the plan, or
-        with an ``expert`` (DAgger) also the visited states as labelled
-        :class:`Step` s: ``expert.label(focus, legal)`` names the oracle's
-        action, ``expert.observe(state, action, label)`` follows the policy."""
+    def _rollout(self, ctx: BlockContext, graph, head, expert=None):
+        """Walk the focus order choosing argmax actions (``head``: this block's
+        part of :meth:`_head_inputs`). Returns the plan, or with an ``expert``
+        (DAgger) also the visited states as labelled :class:`Step` s:
+        ``expert.label(focus, legal)`` names the oracle's action,
+        ``expert.observe(state, action, label)`` follows the policy."""
         packs = ctx.candidates.packs
-        with torch.inference_mode():
-            lanes = np.zeros((len(packs), MAX_LANES), dtype=np.int64)
-            for row, p in enumerate(packs):
-                lanes[row, :p.width] = p.lanes
-            mask = np.arange(MAX_LANES)[None, :] < np.array([p.width for p in packs])[:, None]
-            static = self.model.candidate_hidden(h, torch.from_numpy(lanes),
-                                                 torch.from_numpy(mask)).numpy()
-            focus_proj = self.model.focus(h).numpy()
-        h = h.numpy()
+        h, static, focus_proj = head
         row_of = {p: k for k, p in enumerate(packs)}
         tables = OperandTables(graph)
         state = DecisionState(ctx.block, packs, ctx.deps)
@@ -177,7 +188,8 @@ class GnnPolicy:
     def rollout_with_expert(self, ctx: BlockContext, expert):
         """(plan, labelled steps) of one block under the current model."""
         graph = build_graph(ctx.block, ctx.deps, ctx.candidates.packs)
-        return self._rollout(ctx, graph, self._node_states([graph])[0], expert)
+        head = self._head_inputs([graph], [ctx.candidates.packs])[0]
+        return self._rollout(ctx, graph, head, expert)
 
 
 @register("gnn-raw")
