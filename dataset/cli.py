@@ -9,6 +9,8 @@ from pathlib import Path
 
 from slpvec.errors import SlpvecError
 
+from .folds import Fold, shard_split
+
 
 def cmd_build(args) -> int:
     from slpvec.evaluate import find_inputs
@@ -59,9 +61,10 @@ def cmd_verify(args) -> int:
 def cmd_sources(args) -> int:
     """Source paths of one split, one per line (for ``slpvec evaluate``)."""
     manifest = json.loads((Path(args.out) / "manifest.json").read_text())
+    fold = Fold.parse(args.fold) if args.fold else None
     for shard in manifest["shards"]:
         synthetic = "/synthetic/" in shard["source"]
-        if shard["split"] == args.split and args.kind in ("all", "synthetic" if synthetic
+        if shard_split(shard, fold) == args.split and args.kind in ("all", "synthetic" if synthetic
                                                           else "corpus"):
             print(shard["source"])
     return 0
@@ -93,6 +96,7 @@ def main(argv=None) -> int:
     src.add_argument("out")
     src.add_argument("--split", default="test", choices=["train", "val", "test"])
     src.add_argument("--kind", default="all", choices=["all", "corpus", "synthetic"])
+    src.add_argument("--fold", default="", help="K/N: splits of cross-validation fold K of N")
     src.set_defaults(func=cmd_sources)
     args = parser.parse_args(argv)
     try:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from dataset.folds import Fold, shard_split
 from dataset.samples import BlockSample, load_shard
 from slpvec.context import BlockContext, make_context
 
@@ -27,7 +28,8 @@ class Rollout:
     ctx: BlockContext
 
 
-def load_rollouts(root: str | Path, split: str, progress: bool = True) -> list[Rollout]:
+def load_rollouts(root: str | Path, split: str, progress: bool = True,
+                  fold: Fold | None = None) -> list[Rollout]:
     """(sample, context) for every block of ``split``; blocks whose source or
     candidates no longer match the shard are skipped."""
     from slpvec.driver import prepare
@@ -36,7 +38,7 @@ def load_rollouts(root: str | Path, split: str, progress: bool = True) -> list[R
 
     root = Path(root)
     manifest = check_spec(root)
-    shards = [s for s in manifest["shards"] if s["split"] == split]
+    shards = [s for s in manifest["shards"] if shard_split(s, fold) == split]
     out = []
     for shard in tqdm(shards, desc=f"contexts[{split}]", unit="source", disable=not progress):
         samples = {s.block_id: s for s in load_shard(root / "shards" / shard["shard"])}

@@ -26,6 +26,7 @@ import numpy as np
 import torch
 from torch_geometric.data import Data
 
+from dataset.folds import Fold, shard_split
 from dataset.samples import BlockSample, load_shard
 from slpvec.errors import SlpvecError
 from slpvec.graph import BlockGraph, feature_spec_hash
@@ -119,17 +120,21 @@ def check_spec(root: Path) -> dict:
     return manifest
 
 
-def load_samples(root: str | Path, split: str | None = None) -> list[BlockSample]:
-    """Every block sample of a built dataset (optionally one split)."""
+def load_samples(root: str | Path, split: str | None = None, fold: Fold | None = None
+                 ) -> list[BlockSample]:
+    """Every block sample of a built dataset (optionally one split, under a
+    cross-validation ``fold``)."""
     root = Path(root)
     manifest = check_spec(root)
     out = []
     for shard in manifest["shards"]:
-        if split is None or shard["split"] == split:
+        if split is None or shard_split(shard, fold) == split:
             out.extend(load_shard(root / "shards" / shard["shard"]))
     return out
 
 
-def load_blocks(root: str | Path, split: str | None = None) -> list[BlockData]:
+def load_blocks(root: str | Path, split: str | None = None, fold: Fold | None = None
+                ) -> list[BlockData]:
     """One :class:`BlockData` per block sample with at least one decision."""
-    return [block_data(s.graph, replay(s)) for s in load_samples(root, split) if len(s.focus)]
+    return [block_data(s.graph, replay(s)) for s in load_samples(root, split, fold)
+            if len(s.focus)]

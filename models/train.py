@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from torch_geometric.loader import DataLoader
 from tqdm import tqdm
 
+from dataset.folds import Fold
 from slpvec.errors import SlpvecError
 from slpvec.estimate import plan_cost
 
@@ -55,6 +56,7 @@ class TrainConfig:
     threads: int = 2
     oracle_time_limit_s: float = 2.0
     max_blocks: int = 0       # 0 = all; a small number for smoke tests
+    fold: str = ""            # "K/N": hold out cross-validation fold K of N
 
 
 def seed_everything(seed: int) -> None:
@@ -136,12 +138,13 @@ def train(dataset: str, out: str, model_config: ModelConfig = ModelConfig(),
     start = time.perf_counter()
     seed_everything(config.seed)
     torch.set_num_threads(config.threads)
-    train_blocks = _limit(load_blocks(dataset, "train"), config.max_blocks)
-    val_blocks = _limit(load_blocks(dataset, "val"), config.max_blocks)
+    fold = Fold.parse(config.fold) if config.fold else None
+    train_blocks = _limit(load_blocks(dataset, "train", fold), config.max_blocks)
+    val_blocks = _limit(load_blocks(dataset, "val", fold), config.max_blocks)
     if not train_blocks or not val_blocks:
         raise SlpvecError(f"{dataset}: training needs blocks in both the train and the val "
                           f"split (has {len(train_blocks)} and {len(val_blocks)})")
-    val_rollouts = _limit(load_rollouts(dataset, "val", progress), config.max_blocks)
+    val_rollouts = _limit(load_rollouts(dataset, "val", progress, fold), config.max_blocks)
     model = GGNNPolicy(model_config).to(config.device)
     history: list[dict] = []
     phases: list[dict] = []
@@ -159,7 +162,7 @@ def train(dataset: str, out: str, model_config: ModelConfig = ModelConfig(),
     fit(model, train_blocks, val_blocks, config.epochs, config, "bc", history, progress)
     finish_phase("bc")
     aggregated: list[BlockData] = []
-    train_rollouts = (_limit(load_rollouts(dataset, "train", progress), config.max_blocks)
+    train_rollouts = (_limit(load_rollouts(dataset, "train", progress, fold), config.max_blocks)
                       if config.dagger_rounds else [])
     for r in range(config.dagger_rounds):
         model.cpu()

@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds per DAgger relabelling solve")
     p.add_argument("--max-blocks", type=int, default=0, help="use only this many blocks "
                                                              "per split (smoke tests)")
+    p.add_argument("--fold", default="", help="K/N: hold out cross-validation fold K of N "
+                                              "(see dataset.folds); default: the dataset's "
+                                              "own train/val/test split")
     p.add_argument("-q", "--quiet", action="store_true")
     return p
 
@@ -53,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
                         TrainConfig(args.epochs, args.dagger_rounds, args.dagger_epochs,
                                     args.patience, args.batch_size, args.lr, args.seed,
                                     args.device, args.threads, args.oracle_time_limit,
-                                    args.max_blocks),
+                                    args.max_blocks, args.fold),
                         progress=not args.quiet)
     except (SlpvecError, FileNotFoundError) as err:
         print(f"slpvec-train: error: {err}", file=sys.stderr)

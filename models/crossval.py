@@ -1,0 +1,150 @@
+"""k-fold cross-validation of the GNN policy: every source is held out once.
+
+``python -m models.crossval --data DS --out RUN [--folds 5] [--jobs 2] [-- TRAIN_ARGS]``
+
+1. trains one model per fold (``slpvec-train --fold K/N``, see
+   :mod:`dataset.folds`), ``--jobs`` at a time on one thread each; a fold whose
+   run directory already holds ``weights.pt`` is reused;
+2. evaluates each fold's held-out sources with none, llvm, greedy, ilp,
+   gnn-raw and gnn (that fold's model), corpus and synthetic apart;
+3. prints, and writes to ``RUN/cv.md``, one table per kind over all folds
+   together, with the per-block decision times; rows go to ``RUN/rows.csv``
+   and ``RUN/blocks.csv``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from tqdm import tqdm
+
+from dataset.folds import Fold, shard_split
+from slpvec.errors import SlpvecError
+
+POLICIES = ("none", "llvm", "greedy", "ilp", "gnn-raw", "gnn")
+KINDS = ("corpus", "synthetic")
+
+
+def fold_dir(out: Path, fold: Fold) -> Path:
+    return out / f"fold-{fold.index}-of-{fold.count}"
+
+
+def train_fold(data: str, out: Path, fold: Fold, train_args: list[str]) -> Path:
+    """Train (or reuse) the model of one fold; returns its run directory."""
+    run = fold_dir(out, fold)
+    if (run / "weights.pt").exists():
+        return run
+    run.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "models.train_cli", "--data", data, "--out", str(run),
+               "--fold", str(fold), "--threads", "1", "-q", *train_args]
+    with open(run / "train.log", "w") as log:
+        if subprocess.run(command, stdout=log, stderr=subprocess.STDOUT).returncode:
+            raise SlpvecError(f"training fold {fold} failed: see {run / 'train.log'}")
+    return run
+
+
+def held_out(data: str, fold: Fold) -> dict[str, list[Path]]:
+    """The sources of a fold's test split, per kind."""
+    manifest = json.loads((Path(data) / "manifest.json").read_text())
+    out: dict[str, list[Path]] = {kind: [] for kind in KINDS}
+    for shard in manifest["shards"]:
+        if shard_split(shard, fold) == "test":
+            kind = "synthetic" if "/synthetic/" in shard["source"] else "corpus"
+            out[kind].append(Path(shard["source"]))
+    return out
+
+
+def evaluate_fold(data: str, run: Path, fold: Fold, time_limit_s: float, progress: bool):
+    """(rows, block rows) per kind for one fold's held-out sources."""
+    from slpvec.evaluate import evaluate_module, load_input
+    from slpvec.policies import get_policy
+
+    manifest = json.loads((Path(data) / "manifest.json").read_text())
+    policies = ["llvm" if name == "llvm" else
+                get_policy(name, time_limit_s=time_limit_s, model=str(run))
+                for name in POLICIES]
+    results = {}
+    for kind, sources in held_out(data, fold).items():
+        rows, blocks = [], []
+        for path in tqdm(sources, desc=f"evaluate fold {fold} {kind}", unit="file",
+                         disable=not progress):
+            module = load_input(path, manifest["cpu"])
+            r, b = evaluate_module(module, policies, manifest["cost_kind"], manifest["cpu"],
+                                   str(path))
+            rows += r
+            blocks += b
+        results[kind] = (rows, blocks)
+    return results
+
+
+def report(kind: str, rows, blocks, folds: int) -> str:
+    """Markdown: the table of one kind over all folds, ratios and timing."""
+    from slpvec.evaluate import format_table, policy_timing, summarize
+
+    summary = {s.policy: s for s in summarize(rows, list(POLICIES))}
+    lines = [f"### {kind}: {len({r.source for r in rows})} sources held out over {folds} folds",
+             "", format_table(list(summary.values())), ""]
+    ilp, llvm = summary["ilp"].reduction, summary["llvm"].reduction
+    for name in ("gnn-raw", "gnn", "greedy"):
+        mine = summary[name].reduction
+        lines.append(f"- {name}: {mine / ilp if ilp else float('nan'):.3f}x the ILP's reduction, "
+                     f"{mine / llvm if llvm else float('nan'):.3f}x LLVM SLP's")
+    lines += ["", "```", policy_timing(blocks, [p for p in POLICIES if p != "llvm"]), "```", ""]
+    return "\n".join(lines)
+
+
+def run(data: str, out: str, folds: int = 5, jobs: int = 2, time_limit_s: float = 10.0,
+        train_args: list[str] = (), progress: bool = True) -> str:
+    """Train every fold, evaluate its held-out sources, return the markdown report."""
+    from slpvec.evaluate import write_rows
+
+    root = Path(out)
+    all_folds = [Fold(k, folds) for k in range(folds)]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        runs = list(tqdm(pool.map(lambda f: train_fold(data, root, f, list(train_args)),
+                                  all_folds), total=folds, desc="train folds", unit="fold",
+                         disable=not progress))
+    merged = {kind: ([], []) for kind in KINDS}
+    for fold, run_dir in zip(all_folds, runs):
+        for kind, (rows, blocks) in evaluate_fold(data, run_dir, fold, time_limit_s,
+                                                  progress).items():
+            merged[kind][0].extend(rows)
+            merged[kind][1].extend(blocks)
+    text = "\n".join(report(kind, rows, blocks, folds) for kind, (rows, blocks)
+                     in merged.items() if rows)
+    write_rows(root / "rows.csv", [r for rows, _ in merged.values() for r in rows])
+    write_rows(root / "blocks.csv", [b for _, blocks in merged.values() for b in blocks])
+    (root / "cv.md").write_text(text)
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m models.crossval",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, help="a dataset built by slpvec-dataset build")
+    parser.add_argument("--out", required=True, help="run directory (one model per fold)")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=2, help="folds trained at once")
+    parser.add_argument("--time-limit", type=float, default=10.0, help="ILP seconds per block")
+    parser.add_argument("-q", "--quiet", action="store_true")
+    parser.add_argument("train_args", nargs=argparse.REMAINDER,
+                        help="after --: options for slpvec-train (e.g. --epochs 20)")
+    args = parser.parse_args(argv)
+    extra = args.train_args[1:] if args.train_args[:1] == ["--"] else args.train_args
+    try:
+        Fold.parse(f"0/{args.folds}")  # a one-line error for --folds < 2
+        print(run(args.data, args.out, args.folds, args.jobs, args.time_limit, extra,
+                  not args.quiet))
+    except (SlpvecError, FileNotFoundError) as err:
+        print(f"crossval: error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
