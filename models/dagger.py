@@ -5,7 +5,10 @@ completion of the decisions made so far. The block's original oracle plan is
 that completion as long as the policy agrees with it; after the first
 disagreement the ILP is solved again with the decisions so far pinned
 (``ilp_oracle.solve(fixed=...)``), and that plan labels the states after it,
-until the next disagreement. So a rollout costs one solve per disagreement.
+until the next disagreement. So a rollout costs one solve per disagreement;
+``max_solves`` bounds that per block (a big block where the policy disagrees
+often could take minutes of time-limited solves): once it is spent, the rest
+of the rollout is not labelled, so every label stays an oracle completion.
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ from .policy import GnnPolicy
 class OracleExpert:
     """Labels the states of one rollout (see module docstring)."""
 
-    def __init__(self, rollout: Rollout, time_limit_s: float):
+    def __init__(self, rollout: Rollout, time_limit_s: float, max_solves: int = 4):
         graph = rollout.sample.graph
-        self.ctx, self.time_limit_s = rollout.ctx, time_limit_s
+        self.ctx, self.time_limit_s, self.max_solves = rollout.ctx, time_limit_s, max_solves
+        self.labelling = True
         self.pack_of = {i: graph.packs[a] for a in rollout.sample.action.tolist() if a >= 0
                         for i in graph.packs[a].lanes}
         self.problem = None
@@ -44,6 +48,9 @@ class OracleExpert:
         self.steps += self._counted
         self.agreed += self._counted and action == label
         if action == label:
+            return
+        if self.solves >= self.max_solves:
+            self.labelling = False
             return
         if self.problem is None:
             self.problem = build_problem(self.ctx)
@@ -67,12 +74,14 @@ class DaggerRound:
 
 
 def dagger_round(network, rollouts: list[Rollout], time_limit_s: float = 2.0,
-                 progress: bool = True, desc: str = "dagger") -> DaggerRound:
-    """Roll ``network`` out on every block; oracle-labelled states as data."""
+                 progress: bool = True, desc: str = "dagger", max_solves: int = 4
+                 ) -> DaggerRound:
+    """Roll ``network`` out on every block; oracle-labelled states as data
+    (at most ``max_solves`` relabelling solves per block)."""
     policy = GnnPolicy(network=network)
     data, steps, agreed, solves = [], 0, 0, 0
     for rollout in tqdm(rollouts, desc=desc, unit="block", disable=not progress):
-        expert = OracleExpert(rollout, time_limit_s)
+        expert = OracleExpert(rollout, time_limit_s, max_solves)
         _, visited = policy.rollout_with_expert(rollout.ctx, expert)
         steps, agreed, solves = steps + expert.steps, agreed + expert.agreed, solves + expert.solves
         if visited:

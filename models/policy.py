@@ -154,7 +154,8 @@ class GnnPolicy:
         part of :meth:`_head_inputs`). Returns the plan, or with an ``expert``
         (DAgger) also the visited states as labelled :class:`Step` s:
         ``expert.label(focus, legal)`` names the oracle's action,
-        ``expert.observe(state, action, label)`` follows the policy."""
+        ``expert.observe(state, action, label)`` follows the policy, and
+        states are labelled while ``expert.labelling`` holds."""
         packs = ctx.candidates.packs
         h, static, focus_proj = head
         row_of = {p: k for k, p in enumerate(packs)}
@@ -172,7 +173,8 @@ class GnnPolicy:
                                           focus_proj[focus], focus_feat)
                 best = int(np.argmax(logits))
                 action = legal[best] if best < len(legal) else None
-            if expert is not None:
+            labelling = expert is not None and expert.labelling
+            if labelling:
                 label = expert.label(focus, legal)
                 if legal:
                     index = legal.index(label) if label is not None else len(legal)
@@ -180,7 +182,7 @@ class GnnPolicy:
                                       focus_feat))
             state.apply(focus, action)
             rollout.apply(focus, action.lanes if action else None)
-            if expert is not None:
+            if labelling:
                 expert.observe(state, action, label)
         plan = PackPlan(ctx.block.id, tuple(state.chosen))
         return plan if expert is None else (plan, steps)

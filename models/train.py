@@ -55,6 +55,7 @@ class TrainConfig:
     device: str = "cpu"
     threads: int = 2
     oracle_time_limit_s: float = 2.0
+    oracle_solves_per_block: int = 4   # DAgger relabelling solves per rollout at most
     max_blocks: int = 0       # 0 = all; a small number for smoke tests
     fold: str = ""            # "K/N": hold out cross-validation fold K of N
 
@@ -152,7 +153,8 @@ def train(dataset: str, out: str, model_config: ModelConfig = ModelConfig(),
     def finish_phase(name: str) -> None:
         model.cpu()
         check = dagger_round(model, val_rollouts, config.oracle_time_limit_s, progress,
-                             desc=f"{name}: val rollouts")
+                             desc=f"{name}: val rollouts",
+                             max_solves=config.oracle_solves_per_block)
         phases.append({"phase": name, "val_accuracy": history[-1]["val_accuracy"],
                        "val_on_policy_accuracy": check.on_policy_accuracy,
                        "val_cost_ratio": cost_ratio(model, val_rollouts),
@@ -167,7 +169,8 @@ def train(dataset: str, out: str, model_config: ModelConfig = ModelConfig(),
     for r in range(config.dagger_rounds):
         model.cpu()
         round_ = dagger_round(model, train_rollouts, config.oracle_time_limit_s, progress,
-                              desc=f"dagger {r + 1}: train rollouts")
+                              desc=f"dagger {r + 1}: train rollouts",
+                              max_solves=config.oracle_solves_per_block)
         aggregated += round_.data
         history.append({"phase": f"dagger{r + 1}", "rollout_steps": round_.steps,
                         "train_on_policy_accuracy": round_.on_policy_accuracy,

@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=train.threads)
     p.add_argument("--oracle-time-limit", type=float, default=train.oracle_time_limit_s,
                    help="seconds per DAgger relabelling solve")
+    p.add_argument("--oracle-solves", type=int, default=train.oracle_solves_per_block,
+                   help="DAgger relabelling solves per block at most; the rest of a "
+                        "rollout is then not labelled")
     p.add_argument("--max-blocks", type=int, default=0, help="use only this many blocks "
                                                              "per split (smoke tests)")
     p.add_argument("--fold", default="", help="K/N: hold out cross-validation fold K of N "
@@ -53,10 +56,13 @@ def main(argv: list[str] | None = None) -> int:
             raise SlpvecError("--device cuda: no GPU is available here (use --device cpu)")
         metrics = train(args.data, args.out,
                         ModelConfig(args.hidden, args.steps, args.head),
-                        TrainConfig(args.epochs, args.dagger_rounds, args.dagger_epochs,
-                                    args.patience, args.batch_size, args.lr, args.seed,
-                                    args.device, args.threads, args.oracle_time_limit,
-                                    args.max_blocks, args.fold),
+                        TrainConfig(epochs=args.epochs, dagger_rounds=args.dagger_rounds,
+                                    dagger_epochs=args.dagger_epochs, patience=args.patience,
+                                    batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                                    device=args.device, threads=args.threads,
+                                    oracle_time_limit_s=args.oracle_time_limit,
+                                    oracle_solves_per_block=args.oracle_solves,
+                                    max_blocks=args.max_blocks, fold=args.fold),
                         progress=not args.quiet)
     except (SlpvecError, FileNotFoundError) as err:
         print(f"slpvec-train: error: {err}", file=sys.stderr)
