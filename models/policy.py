@@ -109,9 +109,9 @@ class GnnPolicy:
         return plans
 
     def _best_of(self, ctx: BlockContext, packs) -> PackPlan:
-        """The refined model plan, or the greedy policy's if that is cheaper
-        by the estimate (the model proposes, the cost model disposes)."""
-        greedy = self.greedy.plan(ctx).packs
+        """The refined model plan, or the refined greedy plan if that is
+        cheaper by the estimate (the model proposes, the cost model disposes)."""
+        greedy = refine_plan(ctx, self.greedy.plan(ctx).packs)
         if greedy and (not packs or plan_cost(ctx, greedy) < plan_cost(ctx, packs) - 1e-9):
             return PackPlan(ctx.block.id, greedy)
         return PackPlan(ctx.block.id, packs)

@@ -14,7 +14,10 @@ they save; or it can pack a tree at half the width the target allows.
    that candidate, together with the same merge down their operand trees
    (operand packs of the two that are chosen and concatenate to a candidate),
    if the estimate drops; repeat while it does;
-3. **prune**: drop each pack whose removal lowers the estimate.
+3. **feed**: add the candidate whose lanes all feed chosen packs that lowers
+   the estimate most (a load pack read through lane swaps or shuffles that the
+   operand order does not reveal); repeat while one does;
+4. **prune**: drop each pack whose removal lowers the estimate.
 
 Only strict improvements are taken, the plan stays legal (``plan_cost`` is
 inf for unschedulable sets), and a plan not cheaper than scalar becomes empty.
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 from ..context import BlockContext
 from ..estimate import plan_cost
+from ..ir.types import LOCAL
 from ..packs import Pack
 
 EPSILON = 1e-9
@@ -67,6 +71,29 @@ def _complete(ctx: BlockContext, current: list[Pack], best: float, candidates: s
                         break
         if not added:
             break
+    return current, best
+
+
+def _add_feeders(ctx: BlockContext, current: list[Pack], best: float,
+                 rounds: int) -> tuple[list[Pack], float]:
+    """Add candidates all of whose lanes feed chosen packs (e.g. a load pack a
+    commutative pack reads with some lanes swapped, or one that shuffles
+    into splats), if the estimate drops; best improvement per round."""
+    instrs = ctx.block.instrs
+    for _ in range(rounds):
+        used = {i for p in current for i in p.lanes}
+        feeding = {op.index for i in used for op in instrs[i].operands if op.kind == LOCAL}
+        found = None
+        for cand in ctx.candidates.packs:
+            if ctx.time_left() <= 0:
+                return current, best
+            if used.isdisjoint(cand.lanes) and feeding.issuperset(cand.lanes):
+                cost = plan_cost(ctx, tuple(current) + (cand,))
+                if cost < best - EPSILON:
+                    found, best = cand, cost
+        if found is None:
+            break
+        current = current + [found]
     return current, best
 
 
@@ -118,6 +145,7 @@ def refine_plan(ctx: BlockContext, packs: tuple[Pack, ...], rounds: int = 4
     best = plan_cost(ctx, tuple(current)) if current else ctx.scalar_total
     current, best = _complete(ctx, current, best, candidates, rounds)
     current, best = _widen(ctx, current, best, candidates)
+    current, best = _add_feeders(ctx, current, best, rounds)
     for pack in list(current):
         if ctx.time_left() <= 0:
             break

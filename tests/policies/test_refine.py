@@ -35,3 +35,31 @@ def test_refine_completes_missing_operands_and_never_gets_costlier():
     assert len(refined) == 4
     assert plan_cost(ctx, refined) <= plan_cost(ctx, stores_only)
     assert refine_plan(ctx, ()) == ()
+
+
+SWAPPED_FEED = """
+define void @f(ptr noalias %a, ptr noalias %s, ptr noalias %c) {
+entry:
+  %sv = load float, ptr %s, align 4
+""" + "".join(f"""  %pa{k} = getelementptr inbounds float, ptr %a, i64 {k}
+  %a{k} = load float, ptr %pa{k}, align 4
+  %m{k} = fmul float {"%a0, %sv" if k == 0 else f"%sv, %a{k}"}
+  %pc{k} = getelementptr inbounds float, ptr %c, i64 {k}
+  store float %m{k}, ptr %pc{k}, align 4
+""" for k in range(4)) + "  ret void\n}\n"
+
+
+def test_feed_adds_a_load_pack_read_through_lane_swaps():
+    """c[k] = a[k] * s, written a0*s, s*a1, s*a2, s*a3: no operand position
+    holds the a loads in order, yet codegen swaps lanes 1..3 back and reuses
+    their pack; refine finds it by trying the candidates feeding the fmuls."""
+    ctx = context(SWAPPED_FEED)
+    names = {ins.name: ins.idx for ins in ctx.block.instrs}
+    lanes = {f: tuple(names[f"{f}{k}"] for k in range(4)) for f in ("a", "m")}
+    stores = tuple(ins.idx for ins in ctx.block.instrs if ins.opcode == "store")
+    start = (Pack(stores), Pack(lanes["m"]))
+    assert Pack(lanes["a"]) in ctx.candidates.packs
+    assert lanes["a"] not in set(ctx.generator.operand_packs(lanes["m"]))
+    refined = refine_plan(ctx, start)
+    assert Pack(lanes["a"]) in refined
+    assert plan_cost(ctx, refined) < plan_cost(ctx, start)
