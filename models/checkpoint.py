@@ -35,9 +35,18 @@ def pretrained_dir() -> Path:
     return Path(str(resources.files("models") / "pretrained"))
 
 
+VOLATILE_SHARD_FIELDS = ("seconds",)  # wall-clock time: differs between identical builds
+
+
 def manifest_hash(dataset: str | Path) -> str:
-    """sha256 (16 hex digits) of a dataset's ``manifest.json``."""
-    return hashlib.sha256((Path(dataset) / "manifest.json").read_bytes()).hexdigest()[:16]
+    """sha256 (16 hex digits) of a dataset's ``manifest.json`` content, without
+    the build's timings, so a rebuild with the same labels has the same hash."""
+    manifest = json.loads((Path(dataset) / "manifest.json").read_text())
+    for shard in manifest.get("shards", []):
+        for field in VOLATILE_SHARD_FIELDS:
+            shard.pop(field, None)
+    canonical = json.dumps(manifest, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 def save_checkpoint(out: str | Path, model: GGNNPolicy, extra: dict,
