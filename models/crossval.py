@@ -6,7 +6,9 @@
    :mod:`dataset.folds`), ``--jobs`` at a time on one thread each; a fold whose
    run directory already holds ``weights.pt`` is reused;
 2. evaluates each fold's held-out sources with none, llvm, greedy, ilp,
-   gnn-raw and gnn (that fold's model), corpus and synthetic apart;
+   gnn-raw and gnn (that fold's model), corpus and synthetic apart, ``--jobs``
+   folds at once (one process each; policy times are compared within a
+   process, so the ratios stay fair);
 3. prints, and writes to ``RUN/cv.md``, one table per kind over all folds
    together, with the per-block decision times; rows go to ``RUN/rows.csv``
    and ``RUN/blocks.csv``.
@@ -18,7 +20,7 @@ import argparse
 import json
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from tqdm import tqdm
@@ -110,11 +112,13 @@ def run(data: str, out: str, folds: int = 5, jobs: int = 2, time_limit_s: float 
                                   all_folds), total=folds, desc="train folds", unit="fold",
                          disable=not progress))
     merged = {kind: ([], []) for kind in KINDS}
-    for fold, run_dir in zip(all_folds, runs):
-        for kind, (rows, blocks) in evaluate_fold(data, run_dir, fold, time_limit_s,
-                                                  progress).items():
-            merged[kind][0].extend(rows)
-            merged[kind][1].extend(blocks)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(evaluate_fold, data, run_dir, fold, time_limit_s, False)
+                   for fold, run_dir in zip(all_folds, runs)]
+        for future in tqdm(futures, desc="evaluate folds", unit="fold", disable=not progress):
+            for kind, (rows, blocks) in future.result().items():
+                merged[kind][0].extend(rows)
+                merged[kind][1].extend(blocks)
     text = "\n".join(report(kind, rows, blocks, folds) for kind, (rows, blocks)
                      in merged.items() if rows)
     write_rows(root / "rows.csv", [r for rows, _ in merged.values() for r in rows])
@@ -129,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", required=True, help="a dataset built by slpvec-dataset build")
     parser.add_argument("--out", required=True, help="run directory (one model per fold)")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--jobs", type=int, default=2, help="folds trained at once")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="folds trained (and then evaluated) at once")
     parser.add_argument("--time-limit", type=float, default=10.0, help="ILP seconds per block")
     parser.add_argument("-q", "--quiet", action="store_true")
     parser.add_argument("train_args", nargs=argparse.REMAINDER,
