@@ -76,16 +76,32 @@ def _build(problem: IlpProblem, fixed: dict[int, Pack | None], cuts: list[tuple[
                 v[(q, k)] = prob.add_variable(f"v{q}_{k}", cat="Binary")
             prob += pulp.lpSum(v[(q, k)] for k in range(count)) == x[q]
     y = {}
+    sharing: dict[tuple, list[int]] = {}
+    for s, slot in enumerate(problem.slots):
+        if slot.key is not None:
+            sharing.setdefault(slot.key, []).append(s)
+    shared = {s for group in sharing.values() if len(group) > 1 for s in group}
     for s, slot in enumerate(problem.slots):
         active = x[slot.pack] if slot.variant < 0 else v[(slot.pack, slot.variant)]
-        objective.append(slot.base * active)
+        base = 0.0 if s in shared else slot.base  # a shared base is paid once, below
+        objective.append(base * active)
         for m, (q, cost) in enumerate(slot.matches):
             var = prob.add_variable(f"y{s}_{m}", 0, 1)
             y[(s, m)] = var
             prob += var <= active
             prob += var <= x[q]
             prob += var >= active + x[q] - 1
-            objective.append((cost - slot.base) * var)
+            objective.append((cost - base) * var)
+    # a base vector several slots would build is built (and paid) once if any
+    # of them is in force with no match (the matches of a slot overlap, so at
+    # most one of them is chosen)
+    for g, group in enumerate(members for members in sharing.values() if len(members) > 1):
+        built = prob.add_variable(f"g{g}", 0, 1)
+        objective.append(problem.slots[group[0]].base * built)
+        for s in group:
+            slot = problem.slots[s]
+            active = x[slot.pack] if slot.variant < 0 else v[(slot.pack, slot.variant)]
+            prob += built >= active - pulp.lpSum(y[(s, m)] for m in range(len(slot.matches)))
     lane_of = [{i: lane for lane, i in enumerate(p.lanes)} for p in problem.packs]
     packs_of = problem.packs_of()
     e = {}

@@ -9,7 +9,9 @@ The objective of a plan (set of chosen packs) is
 + sum over chosen packs q of vector_cost[q]
 + sum over operand slots s of chosen packs: the slot's cost, which is
     ``base`` (gather: one insertelement per non-constant lane; or the fixed
-    cost of a splat/constant), or, if a chosen pack q in ``s.matches`` (no
+    cost of a splat/constant; slots whose base builds the same vector,
+    ``Slot.key``, pay it once, as codegen builds it once), or, if a chosen
+    pack q in ``s.matches`` (no
     wider than the slot) holds every lane of the slot, that match's cost (0
     for the same lanes in order, else one shufflevector); like codegen, a
     chosen match is always used
@@ -54,6 +56,7 @@ class Slot:
     matches: tuple[tuple[int, float], ...]      # (candidate, cost when it is chosen)
     variant: int = -1                           # -1: in force whenever the pack is
     reads: tuple[int, ...] = ()                 # per lane, the operand position read
+    key: tuple | None = None                    # identity of the base vector (shared)
 
 
 @dataclass(frozen=True)
@@ -93,10 +96,10 @@ class IlpProblem:
         return out
 
 
-def _slot_costs(ctx: BlockContext, pack: Pack, reads: tuple[int, ...],
-                packs_of: list[list[int]]) -> tuple[float, tuple[tuple[int, float], ...]]:
-    """(base cost, matches) of the operand slot of ``pack`` whose lane k reads
-    operand ``reads[k]`` of its instruction."""
+def _slot_costs(ctx: BlockContext, pack: Pack, reads: tuple[int, ...], packs_of: list[list[int]]
+                ) -> tuple[float, tuple[tuple[int, float], ...], tuple | None]:
+    """(base cost, matches, base vector key) of the operand slot of ``pack``
+    whose lane k reads operand ``reads[k]`` of its instruction."""
     instrs = ctx.block.instrs
     ops = [instrs[i].operands[r] for i, r in zip(pack.lanes, reads)]
     names = [ins.ref for ins in instrs]
@@ -119,7 +122,7 @@ def _slot_costs(ctx: BlockContext, pack: Pack, reads: tuple[int, ...],
             else:
                 mask = tuple(lanes_q.index(i) for i in wanted)
                 matches.append((q, ctx.table.permute_cost(ops[0].type, len(lanes_q), mask)))
-    return base, tuple(matches)
+    return base, tuple(matches), scalar.key if base else None
 
 
 def swap_patterns(ctx: BlockContext, pack: Pack, packs_of: list[list[int]]
@@ -162,8 +165,8 @@ def _pack_slots(ctx: BlockContext, q: int, pack: Pack, packs_of) -> tuple[list[S
         swappable = len(patterns) > 1 and position in (0, 1)
         for k, swaps in enumerate(patterns if swappable else patterns[:1]):
             reads = tuple(1 - position if swap else position for swap in swaps)
-            base, matches = _slot_costs(ctx, pack, reads, packs_of)
-            slots.append(Slot(q, position, base, matches, k if swappable else -1, reads))
+            base, matches, key = _slot_costs(ctx, pack, reads, packs_of)
+            slots.append(Slot(q, position, base, matches, k if swappable else -1, reads, key))
     return slots, len(patterns)
 
 
@@ -222,7 +225,7 @@ def _objective(problem: IlpProblem, chosen, variant: dict[int, int]) -> float:
     packed = {i: q for q in chosen for i in problem.packs[q].lanes}
     total = sum(c for i, c in enumerate(problem.scalar_costs) if i not in packed)
     total += sum(problem.vector_costs[q] for q in chosen)
-    in_force = set()
+    in_force, built = set(), set()
     for s, slot in enumerate(problem.slots):
         if slot.pack not in chosen or slot.variant not in (-1, variant.get(slot.pack, 0)):
             continue
@@ -230,7 +233,9 @@ def _objective(problem: IlpProblem, chosen, variant: dict[int, int]) -> float:
         # overlapping candidates make at most one of them chosen
         match = next(((m, cost) for m, (q, cost) in enumerate(slot.matches) if q in chosen), None)
         if match is None:
-            total += slot.base
+            if slot.key is None or slot.key not in built:
+                total += slot.base
+                built.add(slot.key)
         else:
             in_force.add((s, match[0]))
             total += match[1]

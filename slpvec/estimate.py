@@ -82,8 +82,9 @@ def plan_cost(ctx: BlockContext, packs: tuple[Pack, ...]) -> float:
     total = sum(c for i, c in enumerate(ctx.scalar_costs) if i not in packed)
     queries = [pack_query(ctx, p) for p in plan.packs]
     total += sum(ctx.table.costs(queries))
+    built = {v.key: v for vectors in emitter.operands for v in vectors}  # each built once
     total += sum(operand_cost(ctx, v, tuple(packs[s].width for s in v.sources))
-                 for vectors in emitter.operands for v in vectors)
+                 for key, v in built.items() if key is not None)
     for i in emitter.needs_scalar:
         k, lane = emitter.pack_of[i]
         total += ctx.table.extract_cost(ctx.block.instrs[i].type, packs[k].width, lane)

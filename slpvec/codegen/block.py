@@ -83,6 +83,7 @@ class BlockEmitter:
         self.pack_of = {i: (k, lane) for k, p in enumerate(self.packs)
                         for lane, i in enumerate(p.lanes)}
         self.vectors = [self.fresh() for _ in self.packs]
+        self.built: dict[tuple, str] = {}  # OperandVector.key -> its value, once built
         self.operands = [operand_vectors([self.instrs[i] for i in p.lanes],
                                          operand_positions(self.instrs[p.lanes[0]]),
                                          self.pack_of, self.names, self.packs)
@@ -145,6 +146,17 @@ class BlockEmitter:
         return lines
 
     def _operand(self, vector: OperandVector, lines: list[str]) -> str:
+        """The value of ``vector``; built into ``lines`` unless an earlier pack
+        of the block built the same one (emission order = dominance order)."""
+        key = vector.key
+        if key is not None and key in self.built:
+            return self.built[key]
+        value = self._build(vector, lines)
+        if key is not None:
+            self.built[key] = value
+        return value
+
+    def _build(self, vector: OperandVector, lines: list[str]) -> str:
         elem = vector.elem
         width = len(vector.lanes)
         if vector.kind == "pack":

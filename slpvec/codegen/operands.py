@@ -11,6 +11,10 @@ chosen the same way for codegen and for cost estimation:
 ``splat``    one non-constant value in every lane: insertelement + broadcast;
 ``gather``   anything else: one insertelement per non-constant lane (lanes
              living in packs are extracted first).
+
+A block builds each distinct shuffle, splat or gather once (:attr:`OperandVector.
+key`) and reuses it for every later pack that needs the same vector, as LLVM's
+SLP vectorizer reuses a broadcast; the estimate and the ILP price it once too.
 """
 
 from __future__ import annotations
@@ -45,6 +49,16 @@ class OperandVector:
     lanes: tuple[LaneValue, ...]
     sources: tuple[int, ...] = ()   # packs read by "pack"/"shuffle"
     mask: tuple[int, ...] = ()      # shufflevector mask for "shuffle"
+
+    @property
+    def key(self) -> tuple | None:
+        """Identity of the vector this builds (same key, same value), or None
+        for the free kinds (``pack``, ``const``), which are never built."""
+        if self.kind in ("pack", "const"):
+            return None
+        if self.kind == "shuffle":
+            return ("shuffle", self.elem, self.sources, self.mask)
+        return (self.kind, self.elem, tuple((v.pack, v.lane, v.text) for v in self.lanes))
 
     def extracted(self) -> tuple[int, ...]:
         """Instructions in packs whose scalar value this operand needs."""

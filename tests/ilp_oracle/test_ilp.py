@@ -106,3 +106,52 @@ def test_commutative_lane_swaps_are_variants():
     assert Pack((names["r0"], names["r1"])) in solution.plan.packs
     assert plan_cost(ctx, solution.plan.packs) == pytest.approx(solution.objective)
     assert len(solution.plan.packs) == 6  # loads a, b; fmul; fsub; fadd; stores
+
+
+SHARED_SPLAT = """
+define void @f(ptr noalias %a, ptr noalias %b, ptr noalias %c, double %s) {
+entry:
+  %pa1 = getelementptr inbounds double, ptr %a, i64 1
+  %a0 = load double, ptr %a, align 8
+  %a1 = load double, ptr %pa1, align 8
+  %pb1 = getelementptr inbounds double, ptr %b, i64 1
+  %b0 = load double, ptr %b, align 8
+  %b1 = load double, ptr %pb1, align 8
+  %x0 = fmul double %a0, %s
+  %x1 = fmul double %a1, %s
+  %y0 = fadd double %b0, %s
+  %y1 = fadd double %b1, %s
+  %z0 = fdiv double %x0, %y0
+  %z1 = fdiv double %x1, %y1
+  %pc1 = getelementptr inbounds double, ptr %c, i64 1
+  store double %z0, ptr %c, align 8
+  store double %z1, ptr %pc1, align 8
+  ret void
+}
+"""
+
+
+def test_a_splat_two_packs_read_is_built_and_paid_once():
+    """The fmul and fadd packs both read <%s, %s>: codegen broadcasts %s once
+    (as LLVM's SLP does), and the estimate and the ILP price one broadcast."""
+    from slpvec.codegen import BlockEmitter, NameGen
+    from slpvec.validate import validate_modules
+
+    from .helpers import context
+
+    ctx = context(HASWELL_HEADER + SHARED_SPLAT)
+    problem, solution = check_block("shared splat", ctx)
+    assert len(solution.plan.packs) == 6  # loads a, b; fmul; fadd; fdiv; store
+    splats = {s.key for s in problem.slots if s.key and s.key[0] == "splat"}
+    assert splats == {("splat", "double", ((None, 0, "%s"), (None, 0, "%s")))}
+    code = BlockEmitter(ctx.block, ctx.deps, solution.plan, NameGen(set())).emit()
+    assert sum("shufflevector" in line for line in code.lines) == 1
+    assert plan_cost(ctx, solution.plan.packs) == pytest.approx(solution.objective)
+    assert ctx.table.broadcast_cost("double", 2) > 0  # so paying it twice would show
+    lines = "\n  ".join(code.lines)
+    vector_ir = HASWELL_HEADER + SHARED_SPLAT.replace(
+        "\n  ".join(ins.text for ins in ctx.block.instrs), lines)
+    assert validate_modules(HASWELL_HEADER + SHARED_SPLAT, vector_ir, seeds=2).ok
+
+
+HASWELL_HEADER = 'target triple = "x86_64-pc-linux-gnu"\n'
