@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ilp_oracle import LABEL_VERSION
 from slpvec.errors import SlpvecError
 
 SPLITS = (("train", 0.8), ("val", 0.1), ("test", 0.1))
@@ -48,6 +49,7 @@ class ShardRecord:
     status: dict
     seconds: float
     failure_reasons: tuple = ()  # (block id, one-line error), at most 20
+    label_version: int = 0       # ilp_oracle.LABEL_VERSION of its labels (0: before versions)
 
 
 def split_of(content_hash: str, seed: int) -> str:
@@ -110,7 +112,7 @@ def build_shard(item: WorkItem, out: Path) -> ShardRecord:
     record = ShardRecord(item.shard, item.source, item.split,
                          hashlib.sha256(path.read_bytes()).hexdigest(), len(samples),
                          sum(len(s.focus) for s in samples), failures, status,
-                         time.perf_counter() - start, tuple(reasons))
+                         time.perf_counter() - start, tuple(reasons), LABEL_VERSION)
     sidecar = path.with_suffix(".json")
     tmp = sidecar.with_name(f".{sidecar.name}.tmp")
     tmp.write_text(json.dumps(asdict(record), indent=1))
@@ -125,6 +127,8 @@ def finished(item: WorkItem, out: Path) -> ShardRecord | None:
     if not (shard.exists() and sidecar.exists()):
         return None
     data = json.loads(sidecar.read_text())
+    if data.get("label_version", 0) != LABEL_VERSION:  # labelled by another oracle
+        return None
     data["failure_reasons"] = tuple(tuple(r) for r in data.get("failure_reasons", ()))
     return ShardRecord(**data)
 
@@ -226,6 +230,7 @@ def make_manifest(items, records, cpu, cost_kind, seed, time_limit_s) -> dict:
                          "pulp": pulp.__version__, "solver": "cbc (PuLP bundled)"},
             "cpu": cpu, "cost_kind": cost_kind, "feature_spec": feature_spec_hash(),
             "split_seed": seed, "ilp_time_limit_s": time_limit_s,
+            "label_version": LABEL_VERSION,
             "counts": {"sources": len(items), "shards": len(shards),
                        "blocks": sum(s["blocks"] for s in shards),
                        "decisions": sum(s["decisions"] for s in shards),

@@ -4,8 +4,13 @@ Imports no torch. ``build_problem(ctx)`` -> ``IlpProblem``; ``solve(problem,
 time_limit_s, solver, fixed)`` -> ``Solution``; trajectories in ``.trajectory``.
 """
 
+# Bump when the objective or the cost model behind it changes what the oracle
+# labels (datasets record it; a rebuild relabels shards of another version).
+# 4: operand vectors built once per block (shared splats / gathers).
+LABEL_VERSION = 4
+
 from .model import FEASIBLE, OPTIMAL, SOLVERS, TIMEOUT_NO_SOLUTION, Solution, solve
 from .problem import IlpProblem, Slot, Use, build_problem, plan_objective
 
-__all__ = ["FEASIBLE", "OPTIMAL", "SOLVERS", "TIMEOUT_NO_SOLUTION", "Solution", "solve",
+__all__ = ["LABEL_VERSION", "FEASIBLE", "OPTIMAL", "SOLVERS", "TIMEOUT_NO_SOLUTION", "Solution", "solve",
            "IlpProblem", "Slot", "Use", "build_problem", "plan_objective"]

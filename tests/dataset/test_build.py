@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from dataset.build import build, split_of, verify
+from ilp_oracle import LABEL_VERSION
 from dataset.cli import main
 from slpvec.errors import SlpvecError
 
@@ -35,6 +36,17 @@ def test_build_resume_and_verify(tmp_path, capsys):
     assert verify(out) == [f"hash mismatch {victim}"]
     assert main(["info", str(out)]) == 0
     assert "oracle status: {'optimal':" in capsys.readouterr().out
+    # a shard labelled by an older oracle is relabelled, the others are kept
+    stale = manifest["shards"][2]["shard"]
+    sidecar = (out / "shards" / stale).with_suffix(".json")
+    sidecar.write_text(json.dumps({**json.loads(sidecar.read_text()), "label_version": 0}))
+    kept = {p: p.stat().st_mtime_ns for p in (out / "shards").glob("*.npz")
+            if p.name not in (stale, victim)}
+    relabelled = build(SOURCES, out, workers=2, progress=False)
+    assert relabelled["label_version"] == LABEL_VERSION
+    assert all(s["label_version"] == LABEL_VERSION for s in relabelled["shards"])
+    assert (out / "shards" / stale).stat().st_mtime_ns != before[out / "shards" / stale]
+    assert all(p.stat().st_mtime_ns == t for p, t in kept.items())
 
 
 def test_fresh_build_has_identical_hashes(tmp_path):
