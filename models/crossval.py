@@ -5,8 +5,9 @@
 1. trains one model per fold (``slpvec-train --fold K/N``, see
    :mod:`dataset.folds`), ``--jobs`` at a time on one thread each; a fold whose
    run directory already holds ``weights.pt`` is reused;
-2. evaluates each fold's held-out sources with none, llvm, greedy, ilp,
-   gnn-raw and gnn (that fold's model), corpus and synthetic apart, ``--jobs``
+2. evaluates each fold's held-out sources with none, llvm, greedy,
+   greedy-refined (gnn without its model), ilp, gnn-raw and gnn (that fold's
+   model), corpus and synthetic apart, ``--jobs``
    folds at once (one process each; policy times are compared within a
    process, so the ratios stay fair);
 3. prints, and writes to ``RUN/cv.md``, one table per kind over all folds
@@ -28,7 +29,7 @@ from tqdm import tqdm
 from dataset.folds import Fold, shard_split
 from slpvec.errors import SlpvecError
 
-POLICIES = ("none", "llvm", "greedy", "ilp", "gnn-raw", "gnn")
+POLICIES = ("none", "llvm", "greedy", "greedy-refined", "ilp", "gnn-raw", "gnn")
 KINDS = ("corpus", "synthetic")
 
 
@@ -92,7 +93,7 @@ def report(kind: str, rows, blocks, folds: int) -> str:
     lines = [f"### {kind}: {len({r.source for r in rows})} sources held out over {folds} folds",
              "", format_table(list(summary.values())), ""]
     ilp, llvm = summary["ilp"].reduction, summary["llvm"].reduction
-    for name in ("gnn-raw", "gnn", "greedy"):
+    for name in ("gnn-raw", "gnn", "greedy", "greedy-refined"):
         mine = summary[name].reduction
         lines.append(f"- {name}: {mine / ilp if ilp else float('nan'):.3f}x the ILP's reduction, "
                      f"{mine / llvm if llvm else float('nan'):.3f}x LLVM SLP's")

@@ -22,7 +22,7 @@ from slpvec.graph import build_graph
 from slpvec.packs import Pack, PackPlan
 from slpvec.policies.base import register
 from slpvec.policies.refine import refine_plan
-from slpvec.policies.simple import GreedyBottomUp
+from slpvec.policies.simple import RefinedGreedy
 
 from .checkpoint import load_checkpoint
 from .data import MAX_LANES, Step
@@ -65,7 +65,7 @@ class GnnPolicy:
     def __init__(self, model: str | None = None, threads: int = 1, network=None,
                  refine: bool = True, **_):
         self.refine = refine
-        self.greedy = GreedyBottomUp()
+        self.greedy = RefinedGreedy()
         if not refine:
             self.name = "gnn-raw"
         if network is not None:  # a model in training (DAgger, validation)
@@ -111,7 +111,7 @@ class GnnPolicy:
     def _best_of(self, ctx: BlockContext, packs) -> PackPlan:
         """The refined model plan, or the refined greedy plan if that is
         cheaper by the estimate (the model proposes, the cost model disposes)."""
-        greedy = refine_plan(ctx, self.greedy.plan(ctx).packs)
+        greedy = self.greedy.plan(ctx).packs
         if greedy and (not packs or plan_cost(ctx, greedy) < plan_cost(ctx, packs) - 1e-9):
             return PackPlan(ctx.block.id, greedy)
         return PackPlan(ctx.block.id, packs)

@@ -198,14 +198,15 @@ def build_parser() -> argparse.ArgumentParser:
     vect = subs.add_parser("vectorize", help="vectorize a module with a packing policy")
     _common(vect)
     vect.add_argument("-o", "--output", required=True, help="output .ll ('-' for stdout)")
-    vect.add_argument("--policy", default="greedy", help="none | greedy | ilp | gnn")
+    vect.add_argument("--policy", default="greedy", help="none | greedy | greedy-refined | ilp | gnn | gnn-raw")
     vect.add_argument("--report", help="write a per-block JSON report here")
     _policy_options(vect)
     vect.set_defaults(func=cmd_vectorize)
     ev = subs.add_parser("evaluate", help="static cost of each policy (and LLVM SLP) on inputs")
     ev.add_argument("inputs", nargs="+", help=".c/.ll files or folders (C uses compile_flags.txt)")
     ev.add_argument("--policies", default="none,greedy,llvm",
-                    help="comma-separated: none, greedy, ilp, gnn, llvm (= opt-22 SLP)")
+                    help="comma-separated: none, greedy, greedy-refined, ilp, gnn, gnn-raw, "
+                         "llvm (= opt-22 SLP)")
     ev.add_argument("-mcpu", "--mcpu", dest="mcpu", default=None, help="target cpu")
     ev.add_argument("--cost-kind", default="throughput",
                     choices=["throughput", "latency", "code-size", "size-latency"])

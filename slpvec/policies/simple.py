@@ -7,6 +7,7 @@ from ..estimate import plan_cost
 from ..ir.types import LOAD, STORE
 from ..packs import Pack, PackPlan
 from .base import register
+from .refine import refine_plan
 
 SAVING_EPSILON = 1e-9
 
@@ -84,3 +85,18 @@ class GreedyBottomUp:
                 used |= set(operand)
                 work.append(operand)
         return tree
+
+
+@register("greedy-refined")
+class RefinedGreedy:
+    """The greedy plan after the cost-model repair of :mod:`.refine`: what
+    ``gnn`` would be without its model (the ablation that measures what the
+    model adds)."""
+
+    name = "greedy-refined"
+
+    def __init__(self, **_):
+        self.greedy = GreedyBottomUp()
+
+    def plan(self, ctx: BlockContext) -> PackPlan:
+        return PackPlan(ctx.block.id, refine_plan(ctx, self.greedy.plan(ctx).packs))
