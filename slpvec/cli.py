@@ -198,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     vect = subs.add_parser("vectorize", help="vectorize a module with a packing policy")
     _common(vect)
     vect.add_argument("-o", "--output", required=True, help="output .ll ('-' for stdout)")
-    vect.add_argument("--policy", default="greedy", help="none | greedy | greedy-refined | ilp | gnn | gnn-raw")
+    vect.add_argument("--policy", default="greedy",
+                      help="none | greedy | greedy-refined | ilp | gnn | gnn-raw")
     vect.add_argument("--report", help="write a per-block JSON report here")
     _policy_options(vect)
     vect.set_defaults(func=cmd_vectorize)
