@@ -17,7 +17,7 @@ from dataset.folds import Fold, shard_split
 from dataset.samples import BlockSample, load_shard
 from slpvec.context import BlockContext, make_context
 
-from .data import check_spec
+from .data import check_spec, has_labels
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def load_rollouts(root: str | Path, split: str, progress: bool = True,
         for fn in module.functions:
             for block in fn.blocks:
                 sample = samples.get(block.id)
-                if sample is None or not len(sample.focus):
+                if sample is None or not has_labels(sample):
                     continue
                 ctx = make_context(block, fn, target, costs[(fn.name, block.label)], table)
                 if ctx.candidates.packs == sample.graph.packs:

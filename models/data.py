@@ -28,6 +28,7 @@ from torch_geometric.data import Data
 
 from dataset.folds import Fold, shard_split
 from dataset.samples import BlockSample, load_shard
+from ilp_oracle import TIMEOUT_NO_SOLUTION
 from slpvec.errors import SlpvecError
 from slpvec.graph import BlockGraph, feature_spec_hash
 
@@ -133,8 +134,15 @@ def load_samples(root: str | Path, split: str | None = None, fold: Fold | None =
     return out
 
 
+def has_labels(sample: BlockSample) -> bool:
+    """True if ``sample`` teaches something: it has decisions and the oracle
+    found a plan (a solve that timed out with no solution leaves the block
+    scalar, and "no pack" everywhere would be a wrong label)."""
+    return bool(len(sample.focus)) and sample.status != TIMEOUT_NO_SOLUTION
+
+
 def load_blocks(root: str | Path, split: str | None = None, fold: Fold | None = None
                 ) -> list[BlockData]:
-    """One :class:`BlockData` per block sample with at least one decision."""
+    """One :class:`BlockData` per block sample that :func:`has_labels`."""
     return [block_data(s.graph, replay(s)) for s in load_samples(root, split, fold)
-            if len(s.focus)]
+            if has_labels(s)]

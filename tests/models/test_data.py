@@ -60,3 +60,23 @@ def test_other_feature_spec_is_refused(dataset, tmp_path):
     (bad / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(SlpvecError, match="rebuild the dataset"):
         load_blocks(bad)
+
+
+def test_a_block_the_oracle_found_no_plan_for_is_not_a_label(dataset, tmp_path):
+    """A solve that timed out without a solution leaves the block scalar;
+    its all-"no pack" trajectory must not be taught."""
+    import dataclasses
+    import shutil
+
+    from dataset.samples import load_shard, save_shard
+    from ilp_oracle import TIMEOUT_NO_SOLUTION
+
+    copy = tmp_path / "ds"
+    shutil.copytree(dataset, copy)
+    shard = sorted((copy / "shards").glob("*.npz"))[0]
+    samples = load_shard(shard)
+    assert samples and len(samples[0].focus)
+    before = len(load_blocks(copy))
+    save_shard(shard, [dataclasses.replace(samples[0], status=TIMEOUT_NO_SOLUTION)]
+               + samples[1:])
+    assert len(load_blocks(copy)) == before - 1
