@@ -98,7 +98,20 @@ def report(kind: str, rows, blocks, folds: int) -> str:
         lines.append(f"- {name}: {mine / ilp if ilp else float('nan'):.3f}x the ILP's reduction, "
                      f"{mine / llvm if llvm else float('nan'):.3f}x LLVM SLP's")
     lines += ["", "```", policy_timing(blocks, [p for p in POLICIES if p != "llvm"]), "```", ""]
-    return "\n".join(lines)
+    lines += ["Largest shortfalls against the ILP by source (cost units; where to look):", ""]
+    for name in ("gnn-raw", "gnn"):
+        gaps = ", ".join(f"{Path(source).name} {gap:+g}" for gap, source in largest_gaps(rows, name))
+        lines.append(f"- {name}: {gaps or 'none'}")
+    return "\n".join(lines + [""])
+
+
+def largest_gaps(rows, policy: str, count: int = 5) -> list[tuple[float, str]]:
+    """The ``count`` sources where ``policy``'s cost after exceeds the ILP's
+    most: [(cost units above the ILP, source)], largest first, gaps > 0 only."""
+    after = {(r.source, r.policy): r.cost_after for r in rows}
+    gaps = [(after[(r.source, policy)] - r.cost_after, r.source) for r in rows
+            if r.policy == "ilp" and (r.source, policy) in after]
+    return sorted((g for g in gaps if g[0] > 0), reverse=True)[:count]
 
 
 def run(data: str, out: str, folds: int = 5, jobs: int = 2, time_limit_s: float = 10.0,
