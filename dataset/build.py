@@ -219,6 +219,20 @@ def build(sources: list[Path], out: Path, workers: int = 2, cpu: str = "haswell"
     return manifest
 
 
+VOLATILE_SHARD_FIELDS = ("seconds",)  # wall-clock time: differs between identical builds
+
+
+def manifest_hash(dataset: str | Path) -> str:
+    """sha256 (16 hex digits) of a dataset's ``manifest.json`` content, without
+    the build's timings, so a rebuild with the same labels has the same hash."""
+    manifest = json.loads((Path(dataset) / "manifest.json").read_text())
+    for shard in manifest.get("shards", []):
+        for field in VOLATILE_SHARD_FIELDS:
+            shard.pop(field, None)
+    canonical = json.dumps(manifest, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
 def make_manifest(items, records, cpu, cost_kind, seed, time_limit_s) -> dict:
     import llvmlite
     import pulp

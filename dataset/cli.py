@@ -29,10 +29,12 @@ def cmd_build(args) -> int:
 
 
 def cmd_info(args) -> int:
+    from .build import manifest_hash
     manifest = json.loads((Path(args.out) / "manifest.json").read_text())
-    for key in ("versions", "cpu", "cost_kind", "feature_spec", "split_seed", "ilp_time_limit_s",
-                "synthetic_blocks"):
+    for key in ("versions", "cpu", "cost_kind", "feature_spec", "label_version", "split_seed",
+                "ilp_time_limit_s", "synthetic_blocks"):
         print(f"{key:17s} {manifest.get(key)}")
+    print(f"{'manifest_hash':17s} {manifest_hash(args.out)}")  # what checkpoints record
     status: dict[str, int] = {}
     per_split: dict[str, list[int]] = {}
     for shard in manifest["shards"]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import torch
 
+from dataset.build import manifest_hash  # noqa: F401 (re-exported)
 from slpvec.errors import SlpvecError
 from slpvec.files import write_text_atomic
 from slpvec.graph import feature_spec_hash
@@ -33,20 +34,6 @@ class ModelFileError(SlpvecError):
 def pretrained_dir() -> Path:
     """The model shipped inside the package (``models/pretrained``)."""
     return Path(str(resources.files("models") / "pretrained"))
-
-
-VOLATILE_SHARD_FIELDS = ("seconds",)  # wall-clock time: differs between identical builds
-
-
-def manifest_hash(dataset: str | Path) -> str:
-    """sha256 (16 hex digits) of a dataset's ``manifest.json`` content, without
-    the build's timings, so a rebuild with the same labels has the same hash."""
-    manifest = json.loads((Path(dataset) / "manifest.json").read_text())
-    for shard in manifest.get("shards", []):
-        for field in VOLATILE_SHARD_FIELDS:
-            shard.pop(field, None)
-    canonical = json.dumps(manifest, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 def save_checkpoint(out: str | Path, model: GGNNPolicy, extra: dict,

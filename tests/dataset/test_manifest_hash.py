@@ -1,8 +1,8 @@
-"""Checkpoint provenance: the dataset manifest hash."""
+"""Dataset provenance: the manifest hash a checkpoint records."""
 
 import json
 
-from models.checkpoint import manifest_hash
+from dataset.build import manifest_hash
 
 
 def _write(folder, shards):
