@@ -81,8 +81,12 @@ def _build(problem: IlpProblem, fixed: dict[int, Pack | None], cuts: list[tuple[
         if slot.key is not None:
             sharing.setdefault(slot.key, []).append(s)
     shared = {s for group in sharing.values() if len(group) > 1 for s in group}
+
+    def in_force(slot):  # 1 when the slot's pack is chosen (in the slot's variant)
+        return x[slot.pack] if slot.variant < 0 else v[(slot.pack, slot.variant)]
+
     for s, slot in enumerate(problem.slots):
-        active = x[slot.pack] if slot.variant < 0 else v[(slot.pack, slot.variant)]
+        active = in_force(slot)
         base = 0.0 if s in shared else slot.base  # a shared base is paid once, below
         objective.append(base * active)
         for m, (q, cost) in enumerate(slot.matches):
@@ -100,8 +104,8 @@ def _build(problem: IlpProblem, fixed: dict[int, Pack | None], cuts: list[tuple[
         objective.append(problem.slots[group[0]].base * built)
         for s in group:
             slot = problem.slots[s]
-            active = x[slot.pack] if slot.variant < 0 else v[(slot.pack, slot.variant)]
-            prob += built >= active - pulp.lpSum(y[(s, m)] for m in range(len(slot.matches)))
+            prob += built >= in_force(slot) - pulp.lpSum(y[(s, m)]
+                                                        for m in range(len(slot.matches)))
     lane_of = [{i: lane for lane, i in enumerate(p.lanes)} for p in problem.packs]
     packs_of = problem.packs_of()
     e = {}
