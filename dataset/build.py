@@ -172,15 +172,17 @@ SYNTHETIC_PER_FILE = 50
 
 def write_synthetic(out: Path, n_blocks: int, seed: int) -> list[Path]:
     """``n_blocks`` seeded random blocks (slpvec.randblocks) as .ll modules of
-    up to SYNTHETIC_PER_FILE functions in ``out/synthetic``; same seed, same files."""
+    up to SYNTHETIC_PER_FILE functions in ``out/synthetic``; same seed, same files.
+    A file an older generator wrote is rewritten (its shard is then rebuilt,
+    being keyed by the source's hash)."""
     from slpvec.randblocks import random_module_ir
     folder = out / "synthetic"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for k, start in enumerate(range(0, n_blocks, SYNTHETIC_PER_FILE)):
         path = folder / f"synthetic-{seed}-{k:04d}.ll"
-        if not path.exists():
-            text = random_module_ir(seed * 10_007 + k, min(SYNTHETIC_PER_FILE, n_blocks - start))
+        text = random_module_ir(seed * 10_007 + k, min(SYNTHETIC_PER_FILE, n_blocks - start))
+        if not path.exists() or path.read_text() != text:
             tmp = path.with_name(f".{path.name}.tmp")
             tmp.write_text(text)
             tmp.replace(path)

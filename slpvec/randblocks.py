@@ -7,7 +7,8 @@ narrow casts) instantiated for 2-4 lanes at consecutive, reversed, shuffled
 or gapped offsets, sometimes with a lane's operator or operand swapped; plus
 scattered scalar statements and optional live-out uses. Arrays are
 ``noalias`` unless the spec says they may alias. Used for the ILP brute-force tests, fuzzing and synthetic
-training data. Same seed, same text.
+training data. Like clang -O3 output, no operation has only constant operands
+and no constant is 1 (nothing for instsimplify to fold). Same seed, same text.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class _Builder:
         return f"%{stem}{self.count}"
 
     def const(self) -> str:
-        k = self.rng.randint(1, 9)
+        k = self.rng.randint(2, 9)  # never 1: ``x * 1`` would fold away
         return f"{k}.0" if self.elem != "i32" else str(k)
 
     def addr(self, array: int, slot: int) -> str:
@@ -105,10 +106,22 @@ class _Builder:
                 return ("scalar", f"%s{rng.randrange(2)}")
             return ("const", self.const())
         if self.spec.casts and rng.random() < 0.15:
-            return ("cast", self.template(depth - 1))
+            return ("cast", *self._varying([self.template(depth - 1)]))
         if self.elem != "i32" and rng.random() < 0.15:
-            return ("fma", self.template(depth - 1), self.template(depth - 1), self.template(depth - 1))
-        return ("bin", rng.choice(TYPES[self.elem]), self.template(depth - 1), self.template(depth - 1))
+            return ("fma", *self._varying([self.template(depth - 1) for _ in range(3)]))
+        return ("bin", rng.choice(TYPES[self.elem]),
+                *self._varying([self.template(depth - 1), self.template(depth - 1)]))
+
+    def _varying(self, operands: list) -> list:
+        """``operands`` with the first replaced by a load if all are
+        constants or all the same scalar argument: such an operation is
+        folded by any compiler (clang -O3 never emits ``xor %s, %s``), and
+        LLVM's SLP folds it while packing, so such training blocks would
+        reward constant folding, not packing."""
+        if all(t[0] == "const" for t in operands) or (
+                operands[0][0] == "scalar" and all(t == operands[0] for t in operands)):
+            operands[0] = ("load", self.rng.randrange(self.spec.n_arrays))
+        return operands
 
 
 def _mangle(elem: str) -> str:

@@ -81,3 +81,12 @@ def test_split_is_stable_and_covers_all():
     assert splits == [split_of(f"{k:064x}", 0) for k in range(1000)]
     assert 700 < splits.count("train") < 900 and splits.count("val") > 50
     assert splits != [split_of(f"{k:064x}", 1) for k in range(1000)]
+
+
+def test_synthetic_files_of_an_older_generator_are_rewritten(tmp_path):
+    from dataset.build import write_synthetic
+    first = write_synthetic(tmp_path, 60, seed=0)
+    fresh = [p.read_text() for p in first]
+    first[0].write_text("; written by an older generator\n")
+    again = write_synthetic(tmp_path, 60, seed=0)
+    assert again == first and [p.read_text() for p in again] == fresh
