@@ -19,7 +19,6 @@ decision ids. A dataset of another feature spec is refused.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -32,22 +31,8 @@ from ilp_oracle import TIMEOUT_NO_SOLUTION
 from slpvec.errors import SlpvecError
 from slpvec.graph import BlockGraph, feature_spec_hash
 
-from .features import OperandTables, RolloutState, candidate_features, focus_features
-
-MAX_LANES = 8
-
-
-@dataclass(frozen=True)
-class Step:
-    """One labelled decision: ``legal`` candidates (lane tuples), the label
-    (index into legal, ``len(legal)`` = no pack) and the state features."""
-
-    focus: int
-    legal: tuple[tuple[int, ...], ...]
-    label: int
-    cand_feat: np.ndarray
-    focus_feat: np.ndarray
-
+from .architecture import MAX_LANES
+from .features import OperandTables, RolloutState, Step, make_step
 
 class BlockData(Data):
     """A block graph with its decisions; batches offset node and decision ids."""
@@ -63,13 +48,6 @@ class BlockData(Data):
         if key == "cand_lanes":
             return 0
         return super().__cat_dim__(key, value, *args, **kwargs)
-
-
-def make_step(tables: OperandTables, state: RolloutState, focus: int,
-              legal: tuple[tuple[int, ...], ...], label: int) -> Step:
-    """A :class:`Step` with the features of ``state`` (before the action)."""
-    cand = candidate_features(tables, state, list(legal))
-    return Step(focus, legal, label, cand, focus_features(tables, state, focus, cand))
 
 
 def replay(sample: BlockSample) -> list[Step]:

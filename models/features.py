@@ -29,6 +29,7 @@ among the legal candidates.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -145,3 +146,22 @@ def focus_features(tables: OperandTables, state: RolloutState, focus: int,
     best = float(cand_features[:, 0].max()) if len(cand_features) else 0.0
     return np.array([packed, scalar, math.log1p(len(cand_features)) / 3, best],
                     dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One labelled decision: ``legal`` candidates (lane tuples), the label
+    (index into legal, ``len(legal)`` = no pack) and the state features."""
+
+    focus: int
+    legal: tuple[tuple[int, ...], ...]
+    label: int
+    cand_feat: np.ndarray
+    focus_feat: np.ndarray
+
+
+def make_step(tables: OperandTables, state: RolloutState, focus: int,
+              legal: tuple[tuple[int, ...], ...], label: int) -> Step:
+    """A :class:`Step` with the features of ``state`` (before the action)."""
+    cand = candidate_features(tables, state, list(legal))
+    return Step(focus, legal, label, cand, focus_features(tables, state, focus, cand))

@@ -12,32 +12,16 @@ focus features); a softmax over exactly those actions gives the policy.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import torch
 from torch import nn
 from torch_geometric.nn import MessagePassing
 
-from slpvec.graph import EDGE_TYPES, MAX_MEM_ROOTS, NODE_KINDS, OFFSET_CLASSES, OPCODES, TYPES
+from slpvec.graph import EDGE_TYPES
 
+from .architecture import FEATURE_VOCAB, MAX_LANES, NUM_RELATIONS, ModelConfig
 from .features import CANDIDATE_FEATURES, FOCUS_FEATURES
 
-MAX_LANES = 8
-# vocabulary size of each static node feature column, in NODE_FEATURES order
-FEATURE_VOCAB = (len(NODE_KINDS), len(OPCODES), len(TYPES), MAX_MEM_ROOTS + 1,
-                 OFFSET_CLASSES + 1, 2, 2, 2)
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    """Hyper-parameters of :class:`GGNNPolicy` (stored in ``config.json``)."""
-
-    hidden: int = 64
-    steps: int = 8
-    head: int = 128
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+__all__ = ["GGNNPolicy", "ModelConfig", "TypedGatedConv"]
 
 
 class TypedGatedConv(MessagePassing):
@@ -75,7 +59,7 @@ class GGNNPolicy(nn.Module):
         self.config = config
         h, d = config.hidden, config.head
         self.embed = nn.ModuleList(nn.Embedding(v, h) for v in FEATURE_VOCAB)
-        self.conv = TypedGatedConv(h, 2 * len(EDGE_TYPES))
+        self.conv = TypedGatedConv(h, NUM_RELATIONS)
         self.lanes = nn.Linear(MAX_LANES * h, d)
         self.cand_state = nn.Linear(len(CANDIDATE_FEATURES), d, bias=False)
         self.focus = nn.Linear(h, d, bias=False)

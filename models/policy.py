@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import torch
 
 from ilp_oracle.trajectory import DecisionState
 from slpvec.context import BlockContext
@@ -24,33 +23,10 @@ from slpvec.policies.base import register
 from slpvec.policies.refine import refine_plan
 from slpvec.policies.simple import RefinedGreedy
 
-from .checkpoint import load_checkpoint
-from .data import MAX_LANES, Step
-from .features import OperandTables, RolloutState, candidate_features, focus_features
-from .ggnn import GGNNPolicy
-
-
-class NumpyHead:
-    """The policy head's layers as numpy arrays, for per-decision scoring."""
-
-    def __init__(self, model: GGNNPolicy):
-        def arr(t):
-            return t.detach().cpu().numpy().astype(np.float32)
-        self.cand_state = arr(model.cand_state.weight).T          # (F, D)
-        self.w2, self.b2 = arr(model.score[1].weight).T, arr(model.score[1].bias)
-        self.w3, self.b3 = arr(model.score[3].weight).T, arr(model.score[3].bias)
-        self.n1, self.nb1 = arr(model.no_pack[0].weight).T, arr(model.no_pack[0].bias)
-        self.n2, self.nb2 = arr(model.no_pack[2].weight).T, arr(model.no_pack[2].bias)
-
-    def scores(self, static: np.ndarray, cand_feat: np.ndarray, focus_h: np.ndarray,
-               focus_proj: np.ndarray, focus_feat: np.ndarray) -> np.ndarray:
-        """(A + 1,) logits: A candidates (``static`` (A, D) first-layer parts)
-        then "no pack"."""
-        z = np.maximum(static + cand_feat @ self.cand_state + focus_proj, 0)
-        z = np.maximum(z @ self.w2 + self.b2, 0)
-        cand = (z @ self.w3 + self.b3)[:, 0]
-        n = np.maximum(np.concatenate([focus_h, focus_feat]) @ self.n1 + self.nb1, 0)
-        return np.append(cand, (n @ self.n2 + self.nb2)[0])
+from .architecture import MAX_LANES
+from .checkpoint import load_numpy_model
+from .features import OperandTables, RolloutState, Step, candidate_features, focus_features
+from .numpy_ggnn import NumpyGGNN
 
 
 @register("gnn")
@@ -62,18 +38,16 @@ class GnnPolicy:
 
     name = "gnn"
 
-    def __init__(self, model: str | None = None, threads: int = 1, network=None,
+    def __init__(self, model: str | None = None, network=None,
                  refine: bool = True, **_):
         self.refine = refine
         self.greedy = RefinedGreedy()
         if not refine:
             self.name = "gnn-raw"
-        if network is not None:  # a model in training (DAgger, validation)
-            self.model, self.config = network, {}
+        if network is not None:  # a torch model in training (DAgger, validation)
+            self.model, self.config = NumpyGGNN.from_torch(network), {}
         else:
-            self.model, self.config = load_checkpoint(model)
-        self.head = NumpyHead(self.model)
-        self.threads = threads
+            self.model, self.config = load_numpy_model(model)
 
     def plan(self, ctx: BlockContext) -> PackPlan:
         return self.plan_many([ctx])[0]
@@ -120,31 +94,22 @@ class GnnPolicy:
         """Per block: (node states (N, H), candidates' state-independent
         first-layer part (A, D), focus projections (N, D)), all blocks in one
         propagation and one pass of the head's static layers."""
-        previous = torch.get_num_threads()
-        torch.set_num_threads(self.threads)
-        try:
-            with torch.inference_mode():
-                x = torch.as_tensor(np.concatenate([g.x for g in graphs]))
-                offsets = np.cumsum([0] + [g.num_nodes for g in graphs])
-                edge_index = torch.as_tensor(np.concatenate(
-                    [g.edge_index + o for g, o in zip(graphs, offsets)], axis=1))
-                edge_type = torch.as_tensor(np.concatenate([g.edge_type for g in graphs]))
-                h = self.model.node_states(x, edge_index, edge_type)
-                packs = [p for ps in pack_lists for p in ps]
-                lanes = np.zeros((len(packs), MAX_LANES), dtype=np.int64)
-                mask = np.zeros((len(packs), MAX_LANES), dtype=bool)
-                row = 0
-                for ps, o in zip(pack_lists, offsets):
-                    for p in ps:
-                        lanes[row, :p.width] = np.asarray(p.lanes) + o
-                        mask[row, :p.width] = True
-                        row += 1
-                static = self.model.candidate_hidden(h, torch.from_numpy(lanes),
-                                                     torch.from_numpy(mask)).numpy()
-                focus_proj = self.model.focus(h).numpy()
-                h = h.numpy()
-        finally:
-            torch.set_num_threads(previous)
+        x = np.concatenate([g.x for g in graphs])
+        offsets = np.cumsum([0] + [g.num_nodes for g in graphs])
+        edge_index = np.concatenate([g.edge_index + o for g, o in zip(graphs, offsets)], axis=1)
+        edge_type = np.concatenate([g.edge_type for g in graphs])
+        h = self.model.node_states(x, edge_index, edge_type)
+        packs = [p for ps in pack_lists for p in ps]
+        lanes = np.zeros((len(packs), MAX_LANES), dtype=np.int64)
+        mask = np.zeros((len(packs), MAX_LANES), dtype=bool)
+        row = 0
+        for ps, o in zip(pack_lists, offsets):
+            for p in ps:
+                lanes[row, :p.width] = np.asarray(p.lanes) + o
+                mask[row, :p.width] = True
+                row += 1
+        static = self.model.candidate_hidden(h, lanes, mask)
+        focus_proj = self.model.focus_projection(h)
         firsts = np.cumsum([0] + [len(ps) for ps in pack_lists])
         return [(h[offsets[k]:offsets[k + 1]], static[firsts[k]:firsts[k + 1]],
                  focus_proj[offsets[k]:offsets[k + 1]]) for k in range(len(graphs))]
@@ -169,7 +134,7 @@ class GnnPolicy:
             if legal:
                 cand = candidate_features(tables, rollout, [p.lanes for p in legal])
                 focus_feat = focus_features(tables, rollout, focus, cand)
-                logits = self.head.scores(static[[row_of[p] for p in legal]], cand, h[focus],
+                logits = self.model.scores(static[[row_of[p] for p in legal]], cand, h[focus],
                                           focus_proj[focus], focus_feat)
                 best = int(np.argmax(logits))
                 action = legal[best] if best < len(legal) else None

@@ -1,15 +1,18 @@
-"""The GNN policy: numpy head equals the torch model, plans are legal and
-correct, and bad model files give one clear error."""
+"""The GNN policy: the numpy model equals the torch model, plans are legal
+and correct, inference imports no torch, and bad model files give one clear
+error."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from models.checkpoint import ModelFileError, load_checkpoint
+from models.checkpoint import ModelFileError, load_checkpoint, load_numpy_model
 from models.data import load_blocks
-from models.policy import GnnPolicy, NumpyHead
+from models.numpy_ggnn import NumpyGGNN
+from models.policy import GnnPolicy
 from slpvec.cli import main
 from slpvec.driver import run_slp
 from slpvec.ir import parse_module
@@ -18,22 +21,25 @@ from slpvec.validate import validate_modules
 from ..conftest import kernel_ir
 
 
-def test_numpy_head_scores_equal_the_torch_model(dataset, random_model_dir):
+def test_numpy_model_equals_the_torch_model(dataset, random_model_dir):
     model, _ = load_checkpoint(random_model_dir)
-    head = NumpyHead(model)
+    numpy_model, _ = load_numpy_model(random_model_dir)  # from weights.npz
     for block in load_blocks(dataset):
         with torch.no_grad():
             logits = model(block).numpy()
-            h = model.node_states(block.x, block.edge_index, block.edge_type)
-            static = model.candidate_hidden(h, block.cand_lanes, block.cand_mask).numpy()
-            focus_proj = model.focus(h).numpy()
-        h = h.numpy()
+            reference = model.node_states(block.x, block.edge_index, block.edge_type).numpy()
+        h = numpy_model.node_states(block.x.numpy(), block.edge_index.numpy(),
+                                    block.edge_type.numpy())
+        np.testing.assert_allclose(h, reference, rtol=1e-4, atol=1e-5)
+        static = numpy_model.candidate_hidden(h, block.cand_lanes.numpy(),
+                                              block.cand_mask.numpy())
+        focus_proj = numpy_model.focus_projection(h)
         start = 0
         for t, count in enumerate(block.num_cands.tolist()):
             rows = slice(start, start + count)
             start += count
             focus = int(block.focus[t])
-            scores = head.scores(static[rows], block.cand_feat[rows].numpy(), h[focus],
+            scores = numpy_model.scores(static[rows], block.cand_feat[rows].numpy(), h[focus],
                                  focus_proj[focus], block.focus_feat[t].numpy())
             np.testing.assert_allclose(scores, logits[t, :count + 1], rtol=1e-4, atol=1e-4)
             assert np.isneginf(logits[t, count + 1:]).all()
@@ -64,10 +70,14 @@ def test_batched_and_single_planning_agree(random_model_dir):
 def _bad_model(tmp_path, random_model_dir, what):
     bad = tmp_path / "bad"
     bad.mkdir()
-    for name in ("weights.pt", "config.json"):
+    for name in ("weights.pt", "weights.npz", "config.json"):
         (bad / name).write_bytes((random_model_dir / name).read_bytes())
     if what == "weights":
         (bad / "weights.pt").write_bytes(b"\x00garbage")
+        (bad / "weights.npz").write_bytes(b"\x00garbage")
+    elif what == "arrays":  # the right file format, the wrong model
+        other = {k: np.zeros((2, 2), np.float32) for k in np.load(bad / "weights.npz").files}
+        np.savez(bad / "weights.npz", **other)
     elif what == "config":
         (bad / "config.json").write_text("{not json")
     elif what == "spec":
@@ -76,6 +86,7 @@ def _bad_model(tmp_path, random_model_dir, what):
         (bad / "config.json").write_text(json.dumps(config))
     elif what == "missing":
         (bad / "weights.pt").unlink()
+        (bad / "weights.npz").unlink()
     return bad
 
 
@@ -87,8 +98,40 @@ def _bad_model(tmp_path, random_model_dir, what):
 ])
 def test_bad_model_file_is_one_clear_error(tmp_path, random_model_dir, what, message):
     bad = _bad_model(tmp_path, random_model_dir, what)
-    with pytest.raises(ModelFileError, match=message):
-        load_checkpoint(bad)
+    for load in (load_checkpoint, load_numpy_model):
+        with pytest.raises(ModelFileError, match=message):
+            load(bad)
+
+
+def test_numpy_weights_of_another_shape_are_one_clear_error(tmp_path, random_model_dir):
+    bad = _bad_model(tmp_path, random_model_dir, "arrays")
+    with pytest.raises(ModelFileError, match=r"weights.npz: corrupt or incompatible weights "
+                                             r"\(weight embed.0.weight has shape \(2, 2\)"):
+        load_numpy_model(bad)
+
+
+def test_a_checkpoint_without_numpy_weights_still_loads(tmp_path, random_model_dir):
+    old = _bad_model(tmp_path, random_model_dir, "none")
+    (old / "weights.npz").unlink()
+    reference, _ = load_numpy_model(random_model_dir)
+    model, _ = load_numpy_model(old)  # through torch
+    np.testing.assert_array_equal(model.relation, reference.relation)
+
+
+def test_gnn_inference_imports_neither_torch_nor_pyg():
+    import subprocess
+    import sys
+    code = ("import sys\n"
+            "from slpvec.driver import run_slp\n"
+            "from slpvec.policies import get_policy\n"
+            "from tests.conftest import kernel_ir\n"
+            "text, report = run_slp(kernel_ir('mat4.c'), get_policy('gnn'))\n"
+            "assert any(b.vectorized for b in report.blocks)\n"
+            "print(sorted(m for m in ('torch', 'torch_geometric') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def test_cli_bad_model_exits_1_and_writes_nothing(tmp_path, random_model_dir, capsys):
