@@ -7,8 +7,11 @@ narrow casts) instantiated for 2-4 lanes at consecutive, reversed, shuffled
 or gapped offsets, sometimes with a lane's operator or operand swapped; plus
 scattered scalar statements and optional live-out uses. Arrays are
 ``noalias`` unless the spec says they may alias. Used for the ILP brute-force tests, fuzzing and synthetic
-training data. Like clang -O3 output, no operation has only constant operands
-and no constant is 1 (nothing for instsimplify to fold). Same seed, same text.
+training data. Like clang -O3 output, no operation has only constant operands,
+no constant is 1 (nothing for instsimplify to fold), and each address
+computation, load and operation appears once (a load after a store to its
+address reads the stored value), leaving nothing for CSE to merge. Same seed,
+same text.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ class _Builder:
         self.rng, self.elem, self.spec = rng, elem, spec
         self.lines: list[str] = []
         self.count = 0
-        self.values: list[str] = []
+        self.defined: dict[str, str] = {}               # right-hand side -> its value
+        self.memory: dict[tuple[int, int], str] = {}    # (array, slot) -> value known there
 
     def fresh(self, stem: str) -> str:
         self.count += 1
@@ -53,18 +57,35 @@ class _Builder:
         k = self.rng.randint(2, 9)  # never 1: ``x * 1`` would fold away
         return f"{k}.0" if self.elem != "i32" else str(k)
 
+    def emit(self, stem: str, rhs: str, key: str | None = None) -> str:
+        """``%name = rhs``, or the value of an earlier instruction with the
+        same ``key`` (default ``rhs``; commutative operations pass their
+        operands sorted), as -O3's CSE would leave it: computed once."""
+        key = key or rhs
+        if key not in self.defined:
+            self.defined[key] = self.fresh(stem)
+            self.lines.append(f"{self.defined[key]} = {rhs}")
+        return self.defined[key]
+
     def addr(self, array: int, slot: int) -> str:
         if slot == 0:
             return f"%a{array}"
-        name = self.fresh("p")
-        self.lines.append(f"{name} = getelementptr inbounds {self.elem}, ptr %a{array}, i64 {slot}")
-        return name
+        return self.emit("p", f"getelementptr inbounds {self.elem}, ptr %a{array}, i64 {slot}")
 
     def load(self, array: int, slot: int) -> str:
+        """The value at ``array[slot]``: loaded once, or forwarded from the
+        store that wrote it (as -O3 leaves memory accesses)."""
+        if (array, slot) not in self.memory:
+            ptr = self.addr(array, slot)
+            name = self.fresh("l")
+            self.lines.append(f"{name} = load {self.elem}, ptr {ptr}, align {SIZES[self.elem]}")
+            self.memory[(array, slot)] = name
+        return self.memory[(array, slot)]
+
+    def store(self, value: str, array: int, slot: int) -> None:
         ptr = self.addr(array, slot)
-        name = self.fresh("l")
-        self.lines.append(f"{name} = load {self.elem}, ptr {ptr}, align {SIZES[self.elem]}")
-        return name
+        self.lines.append(f"store {self.elem} {value}, ptr {ptr}, align {SIZES[self.elem]}")
+        self.memory[(array, slot)] = value  # the same body whether or not arrays may alias
 
     def expr(self, template, lane: int, slot: int, swap: bool) -> str:
         """Instantiate a template tree for one lane."""
@@ -78,23 +99,22 @@ class _Builder:
         if kind == "cast":
             inner = self.expr(template[1], lane, slot, False)
             wide, back = CASTS[self.elem]
-            mid, out = self.fresh("w"), self.fresh("n")
-            self.lines.append(f"{mid} = {wide[0]} {self.elem} {inner} to {wide[1]}")
-            self.lines.append(f"{out} = {back} {wide[1]} {mid} to {self.elem}")
-            return out
+            mid = self.emit("w", f"{wide[0]} {self.elem} {inner} to {wide[1]}")
+            return self.emit("n", f"{back} {wide[1]} {mid} to {self.elem}")
         if kind == "fma":
             a, b, c = (self.expr(t, lane, slot, False) for t in template[1:])
-            name = self.fresh("m")
-            self.lines.append(f"{name} = call {self.elem} @llvm.fmuladd.{_mangle(self.elem)}("
-                              f"{self.elem} {a}, {self.elem} {b}, {self.elem} {c})")
-            return name
+            call = f"call {self.elem} @llvm.fmuladd.{_mangle(self.elem)}"
+            return self.emit("m", f"{call}({self.elem} {a}, {self.elem} {b}, {self.elem} {c})",
+                             f"{call}({sorted((a, b))}, {c})")
         op, left, right = template[1], template[2], template[3]
         a, b = self.expr(left, lane, slot, False), self.expr(right, lane, slot, False)
         if swap:
             a, b = b, a
-        name = self.fresh("v")
-        self.lines.append(f"{name} = {op} {self.elem} {a}, {b}")
-        return name
+        if a == b and op in ("sub", "xor", "and"):  # x - x, x ^ x fold to 0, x & x to x
+            op = "add"
+        commutative = op not in ("sub", "fsub")
+        return self.emit("v", f"{op} {self.elem} {a}, {b}",
+                         f"{op} {sorted((a, b))}" if commutative else None)
 
     def template(self, depth: int):
         rng = self.rng
@@ -114,12 +134,10 @@ class _Builder:
 
     def _varying(self, operands: list) -> list:
         """``operands`` with the first replaced by a load if all are
-        constants or all the same scalar argument: such an operation is
-        folded by any compiler (clang -O3 never emits ``xor %s, %s``), and
-        LLVM's SLP folds it while packing, so such training blocks would
-        reward constant folding, not packing."""
-        if all(t[0] == "const" for t in operands) or (
-                operands[0][0] == "scalar" and all(t == operands[0] for t in operands)):
+        constants: such an operation is folded by any compiler (clang -O3
+        never emits one), and LLVM's SLP folds it while packing, so such
+        training blocks would reward constant folding, not packing."""
+        if all(t[0] == "const" for t in operands):
             operands[0] = ("load", self.rng.randrange(self.spec.n_arrays))
         return operands
 
@@ -151,16 +169,18 @@ def random_block_ir(seed: int, spec: BlockSpec = BlockSpec()) -> str:
             slot = start + lane + gap
             swap = rng.random() < 0.1
             value = b.expr(template, lane, lane + gap, swap)
-            b.lines.append(f"store {elem} {value}, ptr {b.addr(out_array, slot)}, "
-                           f"align {SIZES[elem]}")
+            b.store(value, out_array, slot)
             if rng.random() < 0.1:
                 live.append(value)
         base_slot[out_array] += 16
+    stored = set()
     for _ in range(spec.scalar_stmts):
         value = b.expr(b.template(1), 0, rng.randrange(4), False)
-        array = rng.randrange(spec.n_arrays)
-        b.lines.append(f"store {elem} {value}, ptr {b.addr(array, 64 + rng.randrange(8))}, "
-                       f"align {SIZES[elem]}")
+        array, slot = rng.randrange(spec.n_arrays), 64 + rng.randrange(8)
+        while (array, slot) in stored:  # a store that a later one overwrites is dead
+            slot += 1
+        stored.add((array, slot))
+        b.store(value, array, slot)
     attr = "noalias " if spec.noalias else ""
     args = ", ".join([f"ptr {attr}%a{k}" for k in range(spec.n_arrays)]
                      + [f"{elem} %s0", f"{elem} %s1"])
