@@ -13,8 +13,10 @@ The objective of a plan (set of chosen packs) is
     ``Slot.key``, pay it once, as codegen builds it once), or, if a chosen
     pack q in ``s.matches`` (no
     wider than the slot) holds every lane of the slot, that match's cost (0
-    for the same lanes in order, else one shufflevector); like codegen, a
-    chosen match is always used
+    for the same lanes in order, else one shufflevector; for a slot mixing
+    constants and instructions, q of the slot's width holding every
+    non-constant lane: one shufflevector with a constant vector); like
+    codegen, a chosen match is always used
 + for every lane l of a chosen pack q whose instruction has a scalar use not
   served by a matched slot (used by scalar code, by a gathered or splat
   operand, or live out): extract_costs[q][l].
@@ -41,8 +43,8 @@ from slpvec.codegen.block import operand_positions
 from slpvec.codegen.schedule import pack_reachability
 from slpvec.codegen.operands import choose, is_commutative, lane_value
 from slpvec.context import BlockContext
-from slpvec.estimate import operand_cost, pack_query
-from slpvec.ir.types import LOCAL, PHI
+from slpvec.estimate import operand_cost, pack_query, two_source_shuffle_cost
+from slpvec.ir.types import CONST, LOCAL, PHI
 from slpvec.packs import Pack
 
 
@@ -106,6 +108,18 @@ def _slot_costs(ctx: BlockContext, pack: Pack, reads: tuple[int, ...], packs_of:
     scalar = choose([lane_value(op, {}, names) for op in ops], (), ops[0].type)
     base = operand_cost(ctx, scalar)  # gather, splat or constant, with nothing packed
     matches = []
+    width = len(ops)
+    if any(op.kind == LOCAL for op in ops) and all(op.kind in (LOCAL, CONST) for op in ops) \
+            and any(op.kind == CONST for op in ops):
+        # a pack of the slot's width holding every non-constant lane serves
+        # it by one shufflevector with a constant vector (codegen's "blend")
+        local = [op.index for op in ops if op.kind == LOCAL]
+        for q in packs_of[local[0]]:
+            lanes_q = ctx.candidates.packs[q].lanes
+            if len(lanes_q) == width and set(local) <= set(lanes_q):
+                mask = tuple(width + k if op.kind == CONST else lanes_q.index(op.index)
+                             for k, op in enumerate(ops))
+                matches.append((q, two_source_shuffle_cost(ctx.table, ops[0].type, width, mask)))
     if all(op.kind == LOCAL for op in ops):
         wanted = tuple(op.index for op in ops)
         # a pack holding every lane serves the slot, by reuse (same lanes, same

@@ -43,6 +43,15 @@ def pack_query(ctx: BlockContext, pack: Pack) -> SynthQuery:
     return SynthQuery(vo.pack_instruction("%r", lanes, texts, pointer), tuple(arg_types))
 
 
+def two_source_shuffle_cost(table, elem: str, source_width: int, mask) -> float:
+    """A shufflevector of two <source_width x elem> vectors. A blend's second
+    source is a constant vector; it is priced as any second vector (TTI does
+    not look at constant values; this keeps one cache entry per mask)."""
+    t = vo.vec(elem, source_width)
+    text = vo.shuffle("%r", "%a0", "%a1", elem, source_width, list(mask))
+    return table.costs([SynthQuery(text, (t, t))])[0]
+
+
 def operand_cost(ctx: BlockContext, vector: OperandVector, source_widths: tuple[int, ...] = ()
                  ) -> float:
     """Cost of building one operand vector (0 for reuse and constants);
@@ -50,13 +59,10 @@ def operand_cost(ctx: BlockContext, vector: OperandVector, source_widths: tuple[
     width, elem, table = len(vector.lanes), vector.elem, ctx.table
     if vector.kind in ("pack", "const"):
         return 0.0
-    if vector.kind == "shuffle":
-        source_width = source_widths[0]
-        if len(vector.sources) == 1:
-            return table.permute_cost(elem, source_width, vector.mask)
-        t = vo.vec(elem, source_width)
-        text = vo.shuffle("%r", "%a0", "%a1", elem, source_width, list(vector.mask))
-        return table.costs([SynthQuery(text, (t, t))])[0]
+    if vector.kind == "shuffle" and len(vector.sources) == 1:
+        return table.permute_cost(elem, source_widths[0], vector.mask)
+    if vector.kind in ("shuffle", "blend"):  # two sources (a blend's: constants)
+        return two_source_shuffle_cost(table, elem, source_widths[0], vector.mask)
     if vector.kind == "splat":
         return table.broadcast_cost(elem, width)
     # codegen inserts lane by lane into the constant lanes (all poison: poison)

@@ -168,6 +168,12 @@ class BlockEmitter:
             source_width = self.packs[vector.sources[0]].width
             lines.append(vo.shuffle(name, a, b, elem, source_width, list(vector.mask)))
             return name
+        if vector.kind == "blend":
+            name = self.fresh()
+            lines.append(vo.shuffle(name, self.vectors[vector.sources[0]],
+                                    vo.const_vector(elem, list(vector.constants())),
+                                    elem, width, list(vector.mask)))
+            return name
         if vector.kind == "const":
             return vo.const_vector(elem, [v.text for v in vector.lanes])
         if vector.kind == "splat":

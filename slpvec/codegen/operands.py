@@ -7,6 +7,9 @@ chosen the same way for codegen and for cost estimation:
 ``pack``     exactly another pack's vector, same lane order: free;
 ``shuffle``  lanes of one or two packs of equal width (any width, lanes may
              repeat): one shufflevector;
+``blend``    lanes of one pack of the same width, the other lanes constants:
+             one shufflevector of the pack and a constant vector (as LLVM's
+             SLP builds ``<x0, 5.0, 5.0, 5.0>`` from a vector holding x0);
 ``const``    all lanes constant: a constant vector literal, free;
 ``splat``    one non-constant value in every lane: insertelement + broadcast;
 ``gather``   anything else: one insertelement per non-constant lane (lanes
@@ -58,7 +61,14 @@ class OperandVector:
             return None
         if self.kind == "shuffle":
             return ("shuffle", self.elem, self.sources, self.mask)
+        if self.kind == "blend":
+            return ("blend", self.elem, self.sources, self.mask, self.constants())
         return (self.kind, self.elem, tuple((v.pack, v.lane, v.text) for v in self.lanes))
+
+    def constants(self) -> tuple[str, ...]:
+        """Per lane, the constant's text, or ``poison`` where a lane is not one:
+        the second shufflevector operand of a ``blend``."""
+        return tuple(v.text if v.is_const else "poison" for v in self.lanes)
 
     def extracted(self) -> tuple[int, ...]:
         """Instructions in packs whose scalar value this operand needs."""
@@ -96,13 +106,19 @@ def choose(values: list[LaneValue], packs: tuple[Pack, ...], elem: str) -> Opera
     first = values[0]
     if all(v.is_const for v in values):
         return OperandVector("const", elem, lanes)
+    sources = {v.pack for v in values if not v.is_const}
+    if len(sources) == 1 and None not in sources:
+        source = sources.pop()
+        if packs[source].width == width:
+            mask = tuple(width + k if v.is_const else v.lane for k, v in enumerate(values))
+            return OperandVector("blend", elem, lanes, (source,), mask)
     same = all((v.pack, v.lane, v.text) == (first.pack, first.lane, first.text) for v in values)
     if same:
         return OperandVector("splat", elem, lanes)
     return OperandVector("gather", elem, lanes)
 
 
-_RANK = {"pack": 0, "const": 0, "shuffle": 1, "splat": 2, "gather": 3}
+_RANK = {"pack": 0, "const": 0, "shuffle": 1, "blend": 1, "splat": 2, "gather": 3}
 
 
 def operand_vectors(lanes: list[Instr], positions: list[int],

@@ -147,3 +147,53 @@ def test_a_splat_two_packs_read_is_built_and_paid_once():
     # emitted, assembled and checked by differential execution
     lines, _ = vectorize(SHARED_SPLAT, [list(p.lanes) for p in solution.plan.packs])
     assert sum("shufflevector" in line for line in lines) == 1
+
+
+BLENDED_CONSTANTS = """
+define void @f(ptr noalias %a, ptr noalias %c) {
+entry:
+  %pa1 = getelementptr inbounds float, ptr %a, i64 1
+  %pa2 = getelementptr inbounds float, ptr %a, i64 2
+  %pa3 = getelementptr inbounds float, ptr %a, i64 3
+  %x0 = load float, ptr %a, align 4
+  %x1 = load float, ptr %pa1, align 4
+  %x2 = load float, ptr %pa2, align 4
+  %x3 = load float, ptr %pa3, align 4
+  %y0 = fsub float %x0, 5.0
+  %y1 = fsub float 5.0, %x1
+  %y2 = fsub float 5.0, %x2
+  %y3 = fsub float 5.0, %x3
+  %pc1 = getelementptr inbounds float, ptr %c, i64 1
+  %pc2 = getelementptr inbounds float, ptr %c, i64 2
+  %pc3 = getelementptr inbounds float, ptr %c, i64 3
+  store float %y0, ptr %c, align 4
+  store float %y1, ptr %pc1, align 4
+  store float %y2, ptr %pc2, align 4
+  store float %y3, ptr %pc3, align 4
+  ret void
+}
+"""
+
+
+def test_operands_mixing_a_pack_and_constants_are_one_shuffle():
+    """fsub's operands are <x0, 5, 5, 5> and <5, x1, x2, x3>: each one
+    shufflevector of the load pack and a constant vector (as LLVM's SLP
+    builds them), not three inserts after extracts; the ILP prices that."""
+    from ..codegen.test_golden import HEADER, vectorize
+    from .helpers import context
+
+    ctx = context(HEADER + BLENDED_CONSTANTS)
+    problem, solution = check_block("blended constants", ctx)
+    assert sorted(p.width for p in solution.plan.packs) == [4, 4, 4]  # load, fsub, store
+    assert plan_cost(ctx, solution.plan.packs) == pytest.approx(solution.objective)
+    assert solution.objective < ctx.scalar_total - 4
+    lines, _ = vectorize(BLENDED_CONSTANTS, [list(p.lanes) for p in solution.plan.packs])
+    shuffles = [line.split(" = ")[1] for line in lines if "shufflevector" in line]
+    assert not any("insertelement" in line for line in lines)
+    load = next(line.split(" = ")[0] for line in lines if "load <4 x float>" in line)
+    five, poison = "float 5.000000e+00", "float poison"
+    assert sorted(shuffles) == sorted([
+        f"shufflevector <4 x float> {load}, <4 x float> <{poison}, {five}, {five}, {five}>, "
+        "<4 x i32> <i32 0, i32 5, i32 6, i32 7>",
+        f"shufflevector <4 x float> {load}, <4 x float> <{five}, {poison}, {poison}, {poison}>, "
+        "<4 x i32> <i32 4, i32 1, i32 2, i32 3>"])
