@@ -16,7 +16,10 @@ they save; or it can pack a tree at half the width the target allows.
    if the estimate drops; repeat while it does;
 3. **feed**: add the candidate whose lanes all feed chosen packs that lowers
    the estimate most (a load pack read through lane swaps or shuffles that the
-   operand order does not reveal); repeat while one does;
+   operand order does not reveal); repeat while one does; then widen again
+   (a wide feeder can make a tree merge pay: cglm's mat2x4 multiply goes
+   from two 4-wide trees at cost 23 to one 8-wide tree at 14, the ILP's plan)
+   and feed again, at most ``rounds`` times;
 4. **prune**: drop each pack whose removal lowers the estimate.
 
 Only strict improvements are taken, the plan stays legal (``plan_cost`` is
@@ -145,7 +148,11 @@ def refine_plan(ctx: BlockContext, packs: tuple[Pack, ...], rounds: int = 4
     best = plan_cost(ctx, tuple(current)) if current else ctx.scalar_total
     current, best = _complete(ctx, current, best, candidates, rounds)
     current, best = _widen(ctx, current, best, candidates)
-    current, best = _add_feeders(ctx, current, best, rounds)
+    for _ in range(rounds):  # a feeder can make a merge pay: widen again after one
+        fed, best_fed = _add_feeders(ctx, current, best, rounds)
+        if best_fed >= best - EPSILON:
+            break
+        current, best = _widen(ctx, fed, best_fed, candidates)
     for pack in list(current):
         if ctx.time_left() <= 0:
             break
