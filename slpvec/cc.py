@@ -94,10 +94,11 @@ def split_options(argv: list[str]) -> tuple[CcOptions, list[str]]:
             rest.append(arg)
         i += 1
     if "time_limit" in opts:
+        from .policies.base import time_limit_seconds
         try:
-            opts["time_limit"] = float(opts["time_limit"])
-        except ValueError:
-            raise SlpvecError(f"cc: --time-limit needs seconds, got '{opts['time_limit']}'") from None
+            opts["time_limit"] = time_limit_seconds(opts["time_limit"])
+        except SlpvecError as err:
+            raise SlpvecError(f"cc: --time-limit: {err}") from None
     opts.setdefault("report_dir", os.environ.get("SLPVEC_CC_REPORT_DIR") or None)
     return CcOptions(**opts), rest
 
@@ -210,7 +211,10 @@ def compile_source(source: str, obj: str, inv: Invocation, opts: CcOptions,
     result = SourceResult(source, opts.policy, t1 - t0, t2 - t1, time.perf_counter() - t2,
                           fallback, report)
     if opts.report_dir:
-        _write_report(result, opts.report_dir)
+        try:
+            _write_report(result, opts.report_dir)
+        except SlpvecError as err:  # the object is built: a report is no reason to fail
+            warn(f"{source}: no report: {err}")
     return result
 
 

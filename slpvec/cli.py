@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from .errors import SlpvecError
 
@@ -72,24 +73,40 @@ def cmd_cost(args) -> int:
 
 def cmd_vectorize(args) -> int:
     from .driver import run_slp
-    from .files import write_text_atomic
+    from .files import write_files
 
     from .policies import get_policy
 
+    _check_outputs(args.input, {"-o": args.output, "--report": args.report})
     module, target = _load(args)
     policy = get_policy(args.policy, model=args.model, time_limit_s=args.time_limit)
     text, report = run_slp(module.text, policy, target, args.cost_kind,
                            source=str(args.input))
+    files = [(args.report, json.dumps(report.to_json(), indent=1) + "\n")] if args.report else []
+    if args.output != "-":
+        files.append((args.output, text))
+    write_files(files)  # both staged before either is in place; the IR last
     if args.output == "-":
         sys.stdout.write(text)
-    else:
-        write_text_atomic(args.output, text)
-    if args.report:
-        write_text_atomic(args.report, json.dumps(report.to_json(), indent=1) + "\n")
     print(report.summary(), file=sys.stderr)
     for block in report.fallbacks:
         print(f"  scalar fallback {block.block_id}: {block.fallback_reason}", file=sys.stderr)
     return 0
+
+
+def _check_outputs(source: str, outputs: dict[str, str | None]) -> None:
+    """Refuse outputs that would overwrite each other or the input. An IR
+    input may be its own ``-o`` (it is read in full first, then replaced
+    atomically, like ``opt in.ll -S -o in.ll``); a C source never is."""
+    from .files import same_file
+
+    named = [(flag, path) for flag, path in outputs.items() if path and path != "-"]
+    for k, (flag, path) in enumerate(named):
+        if same_file(path, source) and not (flag == "-o" and Path(source).suffix in (".ll", "")):
+            raise SlpvecError(f"{flag} {path} is the input file; refusing to overwrite it")
+        for other_flag, other in named[k + 1:]:
+            if same_file(path, other):
+                raise SlpvecError(f"{flag} and {other_flag} name the same file {path}")
 
 
 def cmd_validate(args) -> int:
@@ -178,10 +195,20 @@ def _common(sub):
     sub.add_argument("--json", action="store_true", help="machine-readable output")
 
 
+def _seconds(text: str) -> float:
+    """argparse type of ``--time-limit``: a bad value is a usage error (exit 2)."""
+    from .policies.base import time_limit_seconds
+
+    try:
+        return time_limit_seconds(text)
+    except SlpvecError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 def _policy_options(sub):
     sub.add_argument("--model", default=None,
                      help="gnn model directory (default: the model shipped with slpvec)")
-    sub.add_argument("--time-limit", type=float, default=10.0,
+    sub.add_argument("--time-limit", type=_seconds, default=10.0,
                      help="ILP seconds per block (default 10)")
 
 

@@ -37,3 +37,7 @@ class ToolFailedError(SlpvecError):
 
 class CostModelError(SlpvecError):
     """The TTI cost printout could not be matched to the IR."""
+
+
+class OutputError(SlpvecError):
+    """An output file cannot be written (``cannot write OUT: reason``)."""

@@ -106,6 +106,11 @@ def test_user_errors(program, capsys):
     assert capsys.readouterr().err.startswith("slpvec: error: unknown policy 'nope'")
     with pytest.raises(SlpvecError, match="-o with -c"):
         cc.parse_args(["-c", "a.c", "b.c", "-o", "x.o"])
+    for value in ("0", "-2", "nan", "inf"):
+        assert cc.main(["--time-limit", value, "-c", "main.c"]) == 1
+        assert capsys.readouterr().err == (
+            f"slpvec: error: cc: --time-limit: time limit must be a positive, finite number "
+            f"of seconds, got '{value}'\n")
 
 
 def test_parse_args_classifies():
@@ -123,3 +128,11 @@ def test_llc_flags_follow_clang():
     flags = cc.llc_flags(("-O2", "-mcmodel=medium"), '!{i32 8, !"PIC Level", i32 2}')
     assert flags == ["-O2", "-filetype=obj", "--relocation-model=pic", "--code-model=medium"]
     assert "--relocation-model=static" in cc.llc_flags((), "")
+
+
+def test_unwritable_report_dir_warns_and_builds(program, capsys):
+    (program / "blocker").write_text("a file, not a folder")
+    assert cc.main(["--report-dir", "blocker/reports", "-O3", "-c", "kernel.c"]) == 0
+    err = capsys.readouterr().err
+    assert "slpvec: warning: kernel.c: no report: cannot write blocker/reports/" in err
+    assert (program / "kernel.o").exists()

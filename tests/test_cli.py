@@ -100,3 +100,14 @@ def test_ilp_summary_pairs_solves_with_their_source():
     blocks = [row("a.ll", 12.0), row("b.ll", 15.0), row("c.ll", 18.0)]
     summary = ilp_summary(records, blocks, 10.0)
     assert "on 3 vectorized blocks" in summary and "MAE 0.333" in summary
+
+
+@pytest.mark.parametrize("command", ["vectorize", "evaluate"])
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "soon"])
+def test_nonsensical_time_limit_is_a_usage_error(capsys, command, value):
+    argv = [command, str(EXAMPLE), f"--time-limit={value}"] + (["-o", "-"] if command == "vectorize" else [])
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2
+    assert f"time limit must be a positive, finite number of seconds, got '{value}'" in err

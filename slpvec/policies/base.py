@@ -8,6 +8,7 @@ so a policy can never cause wrong code, only a scalar fallback.
 from __future__ import annotations
 
 import importlib
+import math
 from typing import Callable, Protocol
 
 from ..context import BlockContext
@@ -37,6 +38,18 @@ def register(name: str):
 
 def policy_names() -> list[str]:
     return sorted(set(_REGISTRY) | set(_LAZY))
+
+
+def time_limit_seconds(value: str | float) -> float:
+    """A policy time limit: a positive, finite number of seconds (SlpvecError otherwise)."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not (0 < seconds < math.inf):
+        raise SlpvecError(f"time limit must be a positive, finite number of seconds, "
+                          f"got '{value}'")
+    return seconds
 
 
 def get_policy(name: str, **options) -> Policy:
