@@ -9,6 +9,7 @@ priced for the cpu it was compiled for (see :func:`slpvec.target.retarget`).
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 
 from ..errors import CostModelError
@@ -22,6 +23,17 @@ from .printout import parse_cost_printout
 
 # TTI "Invalid" (cannot be lowered) is priced like an expensive library call.
 INVALID_COST = 100.0
+
+
+def is_cost(value: object) -> bool:
+    """A cached TTI cost: a finite number."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def is_cost_map(value: object) -> bool:
+    """A cached module pricing: function name -> list of costs."""
+    return isinstance(value, dict) and all(
+        isinstance(costs, list) and all(map(is_cost, costs)) for costs in value.values())
 
 
 @dataclass(frozen=True)
@@ -39,7 +51,7 @@ def function_costs(text: str, target: Target, cost_kind: str = "throughput",
     """Function name -> per-instruction costs, in function order, for IR text."""
     cache = cache if cache is not None else DiskCache()
     key = f"module|{key_prefix(target, cost_kind)}|{hashlib.sha256(text.encode()).hexdigest()}"
-    hit = cache.get_many([key])
+    hit = cache.get_many([key], valid=is_cost_map)
     if key in hit:
         return hit[key]
     proc = run_tool("opt", opt_cost_args(target, cost_kind), stdin=text)

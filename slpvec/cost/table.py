@@ -17,7 +17,7 @@ from ..target import Target
 from ..toolchain import run_tool
 from .cache import DiskCache
 from .kinds import key_prefix, opt_cost_args
-from .module_costs import INVALID_COST
+from .module_costs import INVALID_COST, is_cost
 from .printout import parse_cost_printout
 
 
@@ -54,7 +54,7 @@ class CostTable:
         missing = list(dict.fromkeys(q for q in queries if q not in self.memory))
         if missing:
             keys = {q: self._key(q) for q in missing}
-            stored = self.cache.get_many(list(keys.values()))
+            stored = self.cache.get_many(list(keys.values()), valid=is_cost)
             for q in missing:
                 if keys[q] in stored:
                     self.memory[q] = stored[keys[q]]
