@@ -96,16 +96,25 @@ def target_for(module, cpu: str | None = None) -> Target:
 
 _TARGET_CPU_ATTR = re.compile(r'"target-cpu"="[^"]*"')
 _TARGET_FEATURES_ATTR = re.compile(r'\s*"target-features"="[^"]*"')
+# A call of a target's own intrinsic (llvm.x86.avx2.psign.d, llvm.aarch64.neon...):
+# code that instruction selection can only lower with the features it was built for.
+_TARGET_INTRINSIC = re.compile(r"@llvm\.(?:x86|aarch64|arm|ppc|mips|riscv|wasm|nvvm|amdgcn|"
+                               r"r600|hexagon|s390|loongarch|bpf|ve|spv|dx)\.")
 
 
 def retarget(module_text: str, cpu: str) -> str:
     """IR text with every function's ``"target-cpu"`` set to ``cpu``.
 
     clang's per-function target attributes override ``-mcpu`` in opt/llc, so
-    an explicit cpu must be written into the IR; ``"target-features"`` are
-    dropped so the cpu's own features apply.
+    an explicit cpu must be written into the IR. ``"target-features"`` are
+    dropped, so the cpu's own features apply, unless the module calls a
+    target-specific intrinsic: then they stay, added to the cpu's own
+    features (LLVM applies a function's features on top of its cpu), since
+    llc cannot select an AVX2 intrinsic for a cpu without AVX2.
     """
     text = _TARGET_CPU_ATTR.sub(f'"target-cpu"="{cpu}"', module_text)
+    if _TARGET_INTRINSIC.search(text):
+        return text
     return _TARGET_FEATURES_ATTR.sub("", text)
 
 

@@ -1,6 +1,7 @@
 """The slpvec CLI: analyze and cost, on IR and C input, and its errors."""
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,34 @@ def test_mcpu_is_written_into_the_ir(tmp_path, capsys):
         "{\nentry:", '#0 {\nentry:') + 'attributes #0 = { "target-cpu"="znver4" }\n')
     _, out, _ = run(capsys, "analyze", str(ll), "--json", "-mcpu", "atom")
     assert json.loads(out)["target"]["cpu"] == "atom"
+
+
+AVX2_C = r"""
+#include <immintrin.h>
+void f(int *restrict o, const int *restrict a, const int *restrict b) {
+  __m256i x = _mm256_loadu_si256((const __m256i *)a);
+  __m256i y = _mm256_loadu_si256((const __m256i *)b);
+  _mm256_storeu_si256((__m256i *)o, _mm256_sign_epi32(x, y));
+  o[8] = a[8] + b[8]; o[9] = a[9] + b[9]; o[10] = a[10] + b[10]; o[11] = a[11] + b[11];
+}
+"""
+
+
+@pytest.mark.parametrize("cpu", ["x86-64", "atom"])
+def test_mcpu_keeps_the_features_an_intrinsic_needs(tmp_path, capsys, cpu):
+    """Built with -mavx2 for x86-64; -mcpu used to drop "target-features",
+    and llc-22 then aborted on the AVX2 intrinsic."""
+    (tmp_path / "k.c").write_text(AVX2_C)
+    subprocess.run(["clang-22", "-O3", "-mavx2", "-fno-slp-vectorize", "-S", "-emit-llvm",
+                    "k.c", "-o", "k.ll"], cwd=tmp_path, check=True)
+    code, _, _ = run(capsys, "vectorize", str(tmp_path / "k.ll"), "-mcpu", cpu,
+                     "-o", str(tmp_path / "out.ll"))
+    text = (tmp_path / "out.ll").read_text()
+    assert code == 0 and f'"target-cpu"="{cpu}"' in text and "@llvm.x86.avx2.psign.d" in text
+    llc = subprocess.run(["llc-22", "out.ll", "-o", "out.s"], cwd=tmp_path,
+                         capture_output=True, text=True)
+    assert llc.returncode == 0, llc.stderr
+    assert "vpsignd" in (tmp_path / "out.s").read_text()
 
 
 @pytest.mark.parametrize("argv, message", [
