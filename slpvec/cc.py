@@ -3,7 +3,8 @@
 Each C source goes ``clang-22 -O3 -fno-slp-vectorize -emit-llvm`` ->
 :func:`run_slp` -> ``llc-22`` (codegen only, so LLVM's own SLP never runs)
 -> object. Linking, non-C inputs and modes slpvec has no business in
-(``-E``, ``-S``, ``-x``, ``-M``...) go straight to clang-22. A failure inside
+(``-E``, ``-S``, ``-x``, ``-M``, ``-flto``...) go straight to clang-22. ``-MD``
+dependency files name the real object, as clang's do. A failure inside
 slpvec never fails the build: the module (or block) is compiled scalar and a
 warning is printed.
 """
@@ -61,6 +62,7 @@ class Invocation:
     compile_only: bool               # -c
     output: str | None               # -o
     passthrough: bool                # hand the whole call to clang-22
+    lto: bool = False                # -flto: the object is bitcode for the linker
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ def split_options(argv: list[str]) -> tuple[CcOptions, list[str]]:
 def parse_args(args: list[str]) -> Invocation:
     """Classify a clang command line into sources, flags and mode."""
     sources, others, flags = [], [], []
-    output, compile_only, passthrough = None, False, False
+    output, compile_only, passthrough, lto = None, False, False, False
     i = 0
     while i < len(args):
         arg = args[i]
@@ -114,6 +116,10 @@ def parse_args(args: list[str]) -> Invocation:
         step = 2 if value is not None else 1
         if arg in _PASSTHROUGH or arg.startswith(("-print-", "-x")):
             passthrough = True
+        if arg == "-flto" or arg.startswith("-flto="):
+            lto = True
+        elif arg == "-fno-lto":
+            lto = False
         if arg == "-o":
             output = value
         elif arg == "-c":
@@ -126,12 +132,28 @@ def parse_args(args: list[str]) -> Invocation:
         elif not (arg in _LINK_ONLY or arg.startswith(_LINK_ONLY_PREFIXES)):
             flags += args[i:i + step]
         i += step
-    if not sources:
+    if not sources or lto:  # LTO bitcode is optimised (and SLP-vectorized) at link time
         passthrough = True
     if compile_only and output and len(sources) + len(others) > 1:
         raise SlpvecError("cc: cannot specify -o with -c and multiple source files")
     return Invocation(tuple(args), tuple(sources), tuple(others), tuple(flags),
-                      compile_only, output, passthrough)
+                      compile_only, output, passthrough, lto)
+
+
+def dependency_flags(inv: Invocation, source: str) -> list[str]:
+    """``-MF``/``-MQ`` for the IR compile of ``source`` under ``-MD``/``-MMD``,
+    naming what clang's driver would: the dep file and target follow the
+    user's ``-o`` (the IR compile writes to stdout, which would name ``-``)."""
+    flags = inv.compile_flags
+    if not any(f in ("-MD", "-MMD") for f in flags):
+        return []
+    stem = Path(source).stem
+    out = []
+    if not any(f.startswith("-MF") for f in flags):
+        out += ["-MF", str(Path(inv.output).with_suffix(".d")) if inv.output else f"{stem}.d"]
+    if not any(f.startswith(("-MT", "-MQ")) for f in flags):
+        out += ["-MQ", inv.output or f"{stem}.o"]
+    return out
 
 
 def make_policy(opts: CcOptions):
@@ -185,7 +207,8 @@ def compile_source(source: str, obj: str, inv: Invocation, opts: CcOptions,
     from .driver import run_slp
 
     t0 = time.perf_counter()
-    proc = _tool("clang", [*inv.compile_flags, *CLANG_IR_FLAGS, source, "-o", "-"])
+    proc = _tool("clang", [*inv.compile_flags, *dependency_flags(inv, source), *CLANG_IR_FLAGS,
+                           source, "-o", "-"])
     sys.stderr.write(proc.stderr)
     if proc.returncode != 0:
         raise CompileFailed(proc.returncode)
@@ -244,6 +267,8 @@ def run_cc(argv: list[str]) -> int:
     inv = parse_args(args)
     clang = tool_path("clang")
     if inv.passthrough:
+        if inv.lto and inv.sources:
+            warn("-flto: compiled by clang-22 alone (LTO bitcode is vectorized at link time)")
         return subprocess.run([clang, *args]).returncode
     policy = make_policy(opts)
     if inv.compile_only:

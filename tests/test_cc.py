@@ -136,3 +136,37 @@ def test_unwritable_report_dir_warns_and_builds(program, capsys):
     err = capsys.readouterr().err
     assert "slpvec: warning: kernel.c: no report: cannot write blocker/reports/" in err
     assert (program / "kernel.o").exists()
+
+
+@pytest.mark.parametrize("flags", [
+    ["-c", "-MD", "-MF", "dep.d", "kernel.c", "-o", "sub/kernel.o"],
+    ["-c", "-MMD", "kernel.c", "-o", "sub/kernel.o"],
+    ["-c", "-MD", "kernel.c"],
+    ["-c", "-MD", "-MT", "custom", "-MFdep.d", "kernel.c"],
+    ["-MD", "main.c", "kernel.c", "-o", "prog"],
+], ids=["MF", "MMD-from-o", "no-o", "MT", "link"])
+def test_dependency_files_name_what_clang_names(program, flags):
+    """The IR compile writes to stdout: its dep file used to be '-.d' with
+    the target '-' instead of the object."""
+    (program / "k.h").write_text("#define K 1\n")
+    (program / "kernel.c").write_text('#include "k.h"\n' + KERNEL_C)
+    for folder in ("ours", "clang"):
+        (program / folder / "sub").mkdir(parents=True)
+        for name in ("main.c", "kernel.c", "k.h"):
+            (program / folder / name).write_text((program / name).read_text())
+    subprocess.run(["clang-22", *FLAGS, *flags], cwd=program / "clang", check=True)
+    subprocess.run([sys.executable, "-m", "slpvec.cli", "cc", *FLAGS, *flags],
+                   cwd=program / "ours", check=True)
+    expected = sorted(p.relative_to(program / "clang") for p in (program / "clang").rglob("*.d"))
+    found = sorted(p.relative_to(program / "ours") for p in (program / "ours").rglob("*.d"))
+    assert found == expected and expected
+    for path in expected:
+        assert (program / "ours" / path).read_text() == (program / "clang" / path).read_text()
+
+
+@pytest.mark.parametrize("lto", [["-flto"], ["-flto=thin"], ["-flto", "-fno-lto"]])
+def test_lto_compiles_to_bitcode_like_clang(program, capsys, lto):
+    assert cc.main([*FLAGS, *lto, "-c", "kernel.c", "-o", "kernel.o"]) == 0
+    bitcode = (program / "kernel.o").read_bytes()[:4] == b"BC\xc0\xde"
+    assert bitcode == (lto[-1] != "-fno-lto")
+    assert ("-flto: compiled by clang-22 alone" in capsys.readouterr().err) == bitcode
