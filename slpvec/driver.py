@@ -75,7 +75,8 @@ def run_slp(module_text: str, policy="greedy", target: Target | None = None,
             cost_after=after.get(key, sum(costs[key])) if not reason else sum(costs[key]),
             estimated_after=item["estimate"], packs=item["packs"],
             seconds=item["seconds"], fallback_reason=reason,
-            policy_seconds=item["policy_seconds"]))
+            policy_seconds=item["policy_seconds"], scalar_reason=_scalar_reason(item, reason),
+            plan_note=item["plan"].note if item["plan"] is not None else ""))
     name = getattr(policy_obj, "name", str(policy))
     report = Report(source, name, target.cpu, cost_kind, tuple(blocks),
                     time.perf_counter() - start)
@@ -165,6 +166,19 @@ def _emit_block(item: dict, fresh: NameGen) -> None:
     except Exception as err:  # noqa: BLE001
         item["reason"] = _reason(err)
     item["seconds"] += time.perf_counter() - t0
+
+
+def _scalar_reason(item: dict, fallback: str) -> str:
+    """Why the block is not vectorized ("" if it is)."""
+    plan = item["plan"]
+    if fallback:
+        return fallback
+    if item["ctx"] is not None and not item["n_cands"]:
+        return "no candidate packs"
+    if plan is None or not plan.packs:
+        return (plan.note if plan is not None and plan.note else
+                "no profitable plan: the policy found none cheaper than the scalar block")
+    return ""
 
 
 def _reason(err: Exception) -> str:

@@ -20,6 +20,7 @@ from .errors import SlpvecError
 from .files import write_text_atomic
 from .inputs import C_SUFFIXES, IR_SUFFIXES
 from .ir import Module, parse_module
+from .ir.parser import read_ir_file
 from .target import Target, retarget, target_for
 from .toolchain import compile_c_to_ir, run_tool
 
@@ -81,7 +82,7 @@ def load_input(path: Path, cpu: str | None) -> Module:
     if path.suffix in C_SUFFIXES:
         text = compile_c_to_ir(path, cpu or "native", compile_flags_for(path))
     else:
-        text = path.read_text()
+        text = read_ir_file(path)
         if cpu:
             text = retarget(text, cpu)
     return parse_module(text, str(path))
@@ -215,7 +216,8 @@ def ilp_summary(records, blocks: list[BlockRow], time_limit_s: float) -> str:
     measured = {(b.source, b.block): b.cost_after for b in blocks
                 if b.policy == "ilp" and not b.fallback_reason}
     pairs = [(r.objective, measured[(source, r.block_id)]) for source, r in solved
-             if (source, r.block_id) in measured and r.objective < r.scalar_cost]
+             if (source, r.block_id) in measured and r.objective < r.scalar_cost
+             and r.kept == "ilp"]
     mae = sum(abs(a - b) for a, b in pairs) / len(pairs) if pairs else 0.0
     corr = correlation([a for a, _ in pairs], [b for _, b in pairs])
     return (f"ilp: {len(solved)} blocks with candidates; solve seconds p50 {percentile(seconds, 50):.3f}"

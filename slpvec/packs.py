@@ -29,10 +29,12 @@ class Pack:
 
 @dataclass(frozen=True)
 class PackPlan:
-    """The packs chosen for one block (``block_id`` is ``function:label``)."""
+    """The packs chosen for one block (``block_id`` is ``function:label``);
+    ``note``: how the policy chose them, or why it chose none (in the report)."""
 
     block_id: str
     packs: tuple[Pack, ...] = ()
+    note: str = ""
 
     def packed(self) -> frozenset[int]:
         """Indices of every instruction in some pack."""

@@ -12,7 +12,9 @@ class BlockReport:
     ``estimated_after`` what the estimator predicted for the plan.
     ``seconds``: analysis + policy + codegen time; ``policy_seconds`` the
     policy's part (a batched policy's time is shared evenly). ``fallback_reason``: why a block with
-    a non-empty plan was left scalar (empty if it was not).
+    a non-empty plan was left scalar (empty if it was not). ``scalar_reason``: why a block
+    is not vectorized, always set when it is not (no candidates, no profitable plan, the
+    fallback reason). ``plan_note``: the policy's note on its plan (which plan it kept).
     """
 
     block_id: str
@@ -25,6 +27,8 @@ class BlockReport:
     seconds: float
     fallback_reason: str = ""
     policy_seconds: float = 0.0
+    scalar_reason: str = ""
+    plan_note: str = ""
 
     @property
     def vectorized(self) -> bool:

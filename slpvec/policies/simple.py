@@ -22,7 +22,7 @@ class NoPacking:
         pass
 
     def plan(self, ctx: BlockContext) -> PackPlan:
-        return PackPlan(ctx.block.id, ())
+        return PackPlan(ctx.block.id, (), "policy none leaves every block scalar")
 
 
 @register("greedy")
@@ -42,9 +42,11 @@ class GreedyBottomUp:
         chosen: list[Pack] = []
         taken: set[int] = set()
         best = ctx.scalar_total
+        note = ""
         for seed in self.seeds(ctx, candidates):
-            if ctx.time_left() <= 0:
-                break  # budget spent: keep the trees accepted so far
+            if ctx.time_left() <= 0:  # budget spent: keep the trees accepted so far
+                note = "greedy: the block's time budget ran out; trees found so far kept"
+                break
             if taken & set(seed.lanes):
                 continue
             tree = self._tree(ctx, seed, candidates, taken)
@@ -53,7 +55,7 @@ class GreedyBottomUp:
                 chosen += tree
                 taken |= {i for p in tree for i in p.lanes}
                 best = cost
-        return PackPlan(ctx.block.id, tuple(chosen))
+        return PackPlan(ctx.block.id, tuple(chosen), note)
 
     @staticmethod
     def seeds(ctx: BlockContext, candidates: set) -> list[Pack]:

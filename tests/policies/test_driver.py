@@ -104,3 +104,34 @@ def test_cli_error_leaves_no_output(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("slpvec: error:") and "bad.ll:2" in err and "\n" not in err
     assert not out.exists() and list(tmp_path.iterdir()) == [src]
+
+
+NO_CANDIDATES = """
+define float @one(float %x) {
+entry:
+  %r = fadd float %x, 1.0
+  ret float %r
+}
+"""
+
+
+@pytest.mark.parametrize("policy, reasons", [
+    ("greedy", {"g:entry": "no profitable plan", "one:entry": "no candidate packs"}),
+    ("ilp", {"g:entry": "ilp: optimal; no plan is cheaper", "one:entry": "no candidate packs"}),
+    ("none", {"f:entry": "policy none leaves every block scalar",
+              "g:entry": "policy none leaves every block scalar",
+              "one:entry": "no candidate packs"}),
+])
+def test_report_says_why_each_scalar_block_is_scalar(tmp_path, capsys, policy, reasons):
+    src = tmp_path / "k.ll"
+    src.write_text(HEADER + lanes_add(4) + NOT_PROFITABLE.replace("@f(", "@g(") + NO_CANDIDATES)
+    rep = tmp_path / "r.json"
+    assert main(["vectorize", str(src), "-o", str(tmp_path / "o.ll"), "--policy", policy,
+                 "-mcpu", "haswell", "--report", str(rep)]) == 0
+    blocks = {b["block_id"]: b for b in json.loads(rep.read_text())["blocks"]}
+    for block_id, block in blocks.items():
+        vectorized = bool(block["packs"]) and not block["fallback_reason"]
+        assert vectorized != bool(block["scalar_reason"]), block
+        if block_id in reasons:
+            assert block["scalar_reason"].startswith(reasons[block_id])
+    assert bool(blocks["f:entry"]["packs"]) == (policy != "none")
