@@ -75,20 +75,20 @@ def same_file(a: str | Path, b: str | Path) -> bool:
 
 def _stage(path: str | Path, text: str) -> _Staged:
     shown = str(path)
-    real = Path(os.path.realpath(path))
     try:
-        info = real.stat()
+        info = os.stat(path)  # through symlinks, and /dev/stdout's link to a pipe
     except FileNotFoundError:
         info = None
     except OSError as err:
         raise _error(shown, err) from None
-    item = _Staged(shown, real, text)
+    item = _Staged(shown, Path(os.path.realpath(path)), text)
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise OutputError(f"cannot write {shown}: is a directory")
     try:
         if info is not None and not stat.S_ISREG(info.st_mode):
-            item.stream = open(real, "w")  # a device or pipe: written through
+            item.stream = open(path, "w")  # a device or pipe: written through
             return item
+        real = item.real
         real.parent.mkdir(parents=True, exist_ok=True)
         item.tmp, handle = _create_beside(real)
         with handle:

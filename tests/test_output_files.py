@@ -4,6 +4,8 @@ input, and to places that cannot be written, never clobbering or crashing."""
 import json
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -73,6 +75,16 @@ def test_fifo_is_written_through(tmp_path, source, capsys):
         os.close(reader)
     assert code == 0 and stat.S_ISFIFO(fifo.stat().st_mode)
     assert is_vectorized(received)
+
+
+def test_link_to_standard_output_is_written_through(tmp_path, source):
+    """Like ``-o /dev/stdout``, whose link resolves to a pipe, not a path."""
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    proc = subprocess.run([sys.executable, "-m", "slpvec.cli", "vectorize", str(source),
+                           "-mcpu", "haswell", "-o", str(link)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert is_vectorized(proc.stdout) and link.is_symlink()
 
 
 def test_character_device_is_written_through(tmp_path):
