@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from slpvec.cli import main
-from slpvec.cost import DiskCache
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "kernels" / "saxpy4.c"
 
@@ -59,7 +58,8 @@ def test_corrupt_cache_is_rebuilt_and_reported_once(tmp_path, monkeypatch, capsy
     assert (folder / "costs.sqlite.corrupt").exists()
     code, err = vectorize(capsys, out)  # the rebuilt cache works and is quiet
     assert code == 0 and "warning" not in err and "<8 x float>" in out.read_text()
-    assert DiskCache(db).get_many(["nothing"]) == {}
+    with sqlite3.connect(db) as conn:  # the rebuilt cache was filled again
+        assert conn.execute("SELECT count(*) FROM kv").fetchone()[0] > 0
 
 
 def test_unopenable_cache_is_skipped_quietly(tmp_path, monkeypatch, capsys):
