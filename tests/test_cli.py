@@ -134,7 +134,8 @@ def test_ilp_summary_pairs_solves_with_their_source():
 @pytest.mark.parametrize("command", ["vectorize", "evaluate"])
 @pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "soon"])
 def test_nonsensical_time_limit_is_a_usage_error(capsys, command, value):
-    argv = [command, str(EXAMPLE), f"--time-limit={value}"] + (["-o", "-"] if command == "vectorize" else [])
+    argv = [command, str(EXAMPLE), f"--time-limit={value}"]
+    argv += ["-o", "-"] if command == "vectorize" else []
     with pytest.raises(SystemExit) as stopped:
         main(argv)
     err = capsys.readouterr().err

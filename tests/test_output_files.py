@@ -138,7 +138,8 @@ def test_directory_without_permission(tmp_path, source, capsys):
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
     code, err = vectorize(capsys, source, "-o", str(locked / "out.ll"))
-    assert code == 1 and err == f"slpvec: error: cannot write {locked / 'out.ll'}: permission denied\n"
+    assert code == 1
+    assert err == f"slpvec: error: cannot write {locked / 'out.ll'}: permission denied\n"
 
 
 def test_write_files_stages_all_before_any_is_in_place(tmp_path):
