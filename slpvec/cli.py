@@ -116,12 +116,21 @@ def cmd_validate(args) -> int:
     march = args.mcpu or "native"
     original = load_module(args.original, march).text
     vectorized = load_module(args.vectorized, march).text
-    result = validate_modules(original, vectorized, seeds=args.seeds)
+    result = validate_modules(original, vectorized, seeds=args.seeds,
+                              functions=args.functions.split(",") if args.functions else None)
     for fn, seed in result.mismatches:
         print(f"MISMATCH {fn} seed={seed}")
+    if result.error:
+        print(f"the vectorized module does not run: {result.error}")
+    for outcome in result.outcomes:
+        if not outcome.conclusive:
+            print(f"NOT CHECKED {outcome.summary()}")
     print(f"{len(result.functions)} functions, {result.runs} runs, "
           f"{len(result.mismatches)} mismatches, {len(result.inconclusive)} inconclusive")
-    return 0 if result.ok else 3
+    if not result.ok:
+        return 3
+    # a vectorized function nothing was compared for is not validated
+    return 4 if result.unchecked else 0
 
 
 def cmd_evaluate(args) -> int:
@@ -256,6 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("original")
     val.add_argument("vectorized")
     val.add_argument("--seeds", type=int, default=3, help="random inputs per function")
+    val.add_argument("--functions", help="comma-separated functions to run (default: all); "
+                     "exit status 4 if one that changed got no conclusive run")
     val.add_argument("-mcpu", "--mcpu", dest="mcpu", default=None,
                      help="cpu for compiling C inputs (use the one the vectorized file was made for)")
     val.set_defaults(func=cmd_validate)
