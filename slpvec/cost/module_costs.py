@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..errors import CostModelError
 from ..ir import Module
+from ..ir.globals import printed_function_name
 from ..ir.parser import block_layout
 from ..target import Target, target_for
 from ..toolchain import run_tool
@@ -69,10 +70,13 @@ def text_block_costs(canonical: str, target: Target, cost_kind: str = "throughpu
     Raises CostModelError if opt's printout does not match the text.
     """
     per_function = function_costs(canonical, target, cost_kind, cache)
+    unnamed = per_function.get("", [])  # opt prints every unnamed function as '', in order
     out = {}
     for fn, blocks in block_layout(canonical).items():
-        costs = per_function.get(fn)
         n = sum(count for _, count in blocks)
+        printed = printed_function_name(fn)
+        costs = per_function.get(printed) if printed else unnamed[:n]
+        unnamed = unnamed if printed else unnamed[n:]
         if costs is None or len(costs) != n:
             got = "no" if costs is None else len(costs)
             raise CostModelError(f"opt-22 priced {got} instructions of @{fn}, expected {n}")

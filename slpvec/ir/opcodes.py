@@ -32,7 +32,8 @@ PURE_INTRINSIC_PREFIXES = (
     "llvm.maxnum.", "llvm.minimum.", "llvm.maximum.", "llvm.copysign.",
     "llvm.floor.", "llvm.ceil.", "llvm.trunc.", "llvm.rint.", "llvm.nearbyint.",
     "llvm.round.", "llvm.roundeven.", "llvm.smin.", "llvm.smax.", "llvm.umin.",
-    "llvm.umax.", "llvm.abs.", "llvm.ctpop.", "llvm.fshl.", "llvm.fshr.",
+    "llvm.umax.", "llvm.abs.", "llvm.ctpop.", "llvm.ctlz.", "llvm.cttz.", "llvm.fshl.",
+    "llvm.fshr.",
     "llvm.bswap.", "llvm.bitreverse.",
 )
 
@@ -42,14 +43,14 @@ def is_pure_intrinsic(callee: str) -> bool:
     return callee.startswith(PURE_INTRINSIC_PREFIXES)
 
 
-def classify(opcode: str, callee: str, text: str) -> str:
+def classify(opcode: str, callee: str, ordered: bool = False) -> str:
     """Kind of an instruction (``PURE``, ``LOAD``, ``STORE``, ...).
 
-    Volatile or atomic memory accesses are barriers; so are calls other than
-    pure intrinsics, and every opcode slpvec does not know.
+    ``ordered``: a volatile or atomic load/store; those are barriers. So are
+    calls other than pure intrinsics, and every opcode slpvec does not know.
     """
     if opcode in ("load", "store"):
-        if " volatile " in f" {text} " or " atomic " in f" {text} ":
+        if ordered:
             return BARRIER
         return LOAD if opcode == "load" else STORE
     if opcode == "phi":

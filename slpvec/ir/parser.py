@@ -9,19 +9,22 @@ so unnamed values (``%5``) are handled like named ones.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import llvmlite.binding as llvm
 
-from ..errors import IRParseError
+from ..errors import IRParseError, SlpvecError, ToolFailedError, ToolNotFoundError
 from . import opcodes
-from .types import (value_ref, BARRIER, CONST, GLOBAL, LABEL, LOCAL, META, PHI, VALUE,
-                    Block, Function, Instr, Module, Operand)
+from .globals import FUNCTION_REF, GlobalTable, function_name
+from .instr_text import read_instr_text
+from .types import (value_ref, unescape_name, BARRIER, CONST, GLOBAL, LABEL, LOCAL, META,
+                    PHI, VALUE, Block, Function, Instr, Module, Operand)
 
 _ERROR_LOCATION = re.compile(r"<string>:(\d+):(\d+): error: (.*)")
-_LHS = re.compile(r'^%("(?:[^"\\]|\\.)*"|[-\w.$]+) = ')
 _LABEL_LINE = re.compile(r'^("(?:[^"\\]|\\.)*"|[-\w.$]+):')
 _STRING_ATTR = re.compile(r'"([^"]+)"="([^"]*)"')
-_FUNC_NAME = re.compile(r'@("(?:[^"\\]|\\.)*"|[-\w.$]+)\(')
+DEBUG_RECORD = "#dbg_"  # `#dbg_value(...)` lines of -g IR: not instructions
+_BITCODE_MAGIC = (b"BC\xc0\xde", b"\xde\xc0\x17\x0b")  # raw, and the wrapper 0x0B17C0DE
 
 _VALUE_KINDS_CONST = {"constant_int", "constant_fp", "constant_data_vector",
                       "constant_data_array", "constant_vector", "constant_array",
@@ -47,6 +50,10 @@ def parse_llvm(text: str, source: str = "<input>") -> llvm.ModuleRef:
     """Parse and verify IR text with llvmlite; raises IRParseError (one line)."""
     if not text.strip():
         raise IRParseError("empty input", None, source)
+    if "\0" in text:  # LLVM reads a C string: everything after a NUL would vanish
+        at = text.index("\0")
+        raise IRParseError(f"NUL byte at byte offset {len(text[:at].encode())}",
+                           text.count("\n", 0, at) + 1, source)
     try:
         mod = llvm.parse_assembly(text)
     except RuntimeError as exc:
@@ -58,40 +65,52 @@ def parse_llvm(text: str, source: str = "<input>") -> llvm.ModuleRef:
     return mod
 
 
-def _function_bodies(lines: list[str]) -> dict[str, tuple[int, list[tuple[int, str]]]]:
-    """Map function name -> (header line index, [(line number, body line)])."""
-    bodies: dict[str, tuple[int, list[tuple[int, str]]]] = {}
+def _function_bodies(lines: list[str]) -> list[tuple[str, int, list[tuple[int, str]]]]:
+    """[(function name, header line index, [(line number, body line)])], in
+    module order."""
+    bodies = []
     i = 0
     while i < len(lines):
         line = lines[i]
         if line.startswith("define "):
-            match = _FUNC_NAME.search(line)
-            name = _unquote(match.group(1)) if match else ""
+            match = FUNCTION_REF.search(line)
+            header = i
             body = []
             i += 1
             while i < len(lines) and lines[i] != "}":
                 body.append((i + 1, lines[i]))
                 i += 1
-            bodies[name] = (i - len(body) - 1, body)
+            bodies.append((function_name(match.group(1)) if match else "", header, body))
         i += 1
     return bodies
 
 
-def _split_blocks(body: list[tuple[int, str]]) -> list[tuple[str, list[tuple[int, str]]]]:
-    """Group body lines into (label, [(line number, instruction text)]).
+class _Line(NamedTuple):
+    """One instruction of the text: first line number, text, last line number."""
+
+    start: int
+    text: str
+    end: int
+
+
+def _split_blocks(body: list[tuple[int, str]]) -> list[tuple[str, list[_Line]]]:
+    """Group body lines into (label, [instruction lines]).
 
     Instructions start at two spaces of indentation. LLVM prints a few over
     several lines: switch/indirectbr cases between ``[`` and a closing ``  ]``,
-    landingpad clauses deeper indented; those lines join the instruction.
+    invoke destinations and landingpad clauses deeper indented; those lines
+    join the instruction. Debug records (``#dbg_value(...)``) are skipped.
     """
-    blocks: list[tuple[str, list[tuple[int, str]]]] = []
+    blocks: list[tuple[str, list[_Line]]] = []
     in_brackets = False
     for number, line in body:
         stripped = line.strip()
+        if stripped.startswith(DEBUG_RECORD):
+            continue
         continuation = in_brackets or (line.startswith("   ") and blocks and blocks[-1][1])
         if continuation and stripped and not stripped.startswith(";"):
-            number0, text = blocks[-1][1][-1]
-            blocks[-1][1][-1] = (number0, f"{text} {stripped}")
+            start, text, _ = blocks[-1][1][-1]
+            blocks[-1][1][-1] = _Line(start, f"{text} {stripped}", number)
             if in_brackets:
                 in_brackets = stripped != "]"
             continue
@@ -99,17 +118,27 @@ def _split_blocks(body: list[tuple[int, str]]) -> list[tuple[str, list[tuple[int
             continue
         if not line.startswith(" "):
             match = _LABEL_LINE.match(line)
-            blocks.append((_unquote(match.group(1)) if match else "", []))
+            blocks.append((unescape_name(match.group(1)) if match else "", []))
             continue
         if not blocks:
             blocks.append(("", []))
-        blocks[-1][1].append((number, stripped))
+        blocks[-1][1].append(_Line(number, stripped, number))
         in_brackets = stripped.endswith("[")
     return blocks
 
 
-def _unquote(name: str) -> str:
-    return name[1:-1] if name.startswith('"') else name
+def _labels(text_blocks: list[tuple[str, list[_Line]]]) -> list[str]:
+    """Block labels; an unnamed block gets ``bb<k>`` (made unique)."""
+    taken = {label for label, _ in text_blocks}
+    labels = []
+    for b, (label, _) in enumerate(text_blocks):
+        if not label:
+            label = f"bb{b}"
+            while label in taken:
+                label += ".0"
+            taken.add(label)
+        labels.append(label)
+    return labels
 
 
 class _FunctionParser:
@@ -119,12 +148,16 @@ class _FunctionParser:
     types of instructions and arguments come from tables filled beforehand.
     """
 
-    def __init__(self, fn: llvm.ValueRef, header: str,
-                 text_blocks: list[tuple[str, list[tuple[int, str]]]], source: str = "<input>"):
+    def __init__(self, fn: llvm.ValueRef, name: str, header: str,
+                 text_blocks: list[tuple[str, list[_Line]]], globals_: GlobalTable,
+                 data_layout: str = "", source: str = "<input>"):
         self.fn = fn
+        self.name = name
         self.source = source
         self.header = header
         self.text_blocks = text_blocks
+        self.globals = globals_
+        self.data_layout = data_layout
         self.where: dict[llvm.ValueRef, tuple[int, int, str, str]] = {}  # b, i, name, type
         self.args: dict[llvm.ValueRef, tuple[str, str]] = {}  # name, type
         self.unknown: list[tuple[str, str, int, str]] = []
@@ -132,34 +165,44 @@ class _FunctionParser:
     def parse(self) -> Function:
         llvm_blocks = list(self.fn.blocks)
         if len(llvm_blocks) != len(self.text_blocks):
-            raise IRParseError(f"cannot align blocks of @{self.fn.name}", None, self.source)
+            raise IRParseError(f"cannot align blocks of @{self.name}", None, self.source)
         instructions = self._number_values(llvm_blocks)
-        labels = [label or f"bb{b}" for b, (label, _) in enumerate(self.text_blocks)]
+        labels = _labels(self.text_blocks)
         self.block_labels = dict(zip(llvm_blocks, labels))
         live: list[set[int]] = [set() for _ in llvm_blocks]
         blocks = []
         for b, block_instrs in enumerate(instructions):
             instrs = []
             for i, (ins, opcode, rtype) in enumerate(block_instrs):
-                number, text = self.text_blocks[b][1][i]
-                operands = tuple(self._operand(op, b, opcode == "phi", live)
-                                 for op in ins.operands)
-                callee = operands[-1].text[1:] if (
-                    opcode in ("call", "invoke", "callbr") and operands
-                    and operands[-1].kind == GLOBAL) else ""
-                kind = opcodes.classify(opcode, callee, text)
+                line = self.text_blocks[b][1][i]
                 if opcode not in opcodes.KNOWN_OPCODES:
-                    self.unknown.append((self.fn.name, labels[b], i, opcode))
-                instrs.append(Instr(idx=i, opcode=opcode, type=rtype, operands=operands,
-                                    name=self.where[ins][2], text=text, kind=kind,
-                                    callee=callee, line=number))
+                    self.unknown.append((self.name, labels[b], i, opcode))
+                instrs.append(self._instr(ins, i, opcode, rtype, line,
+                                          [self._operand(op, b, opcode == "phi", live)
+                                           for op in ins.operands]))
             blocks.append(instrs)
-        out = tuple(Block(self.fn.name, labels[b], tuple(instrs), tuple(sorted(live[b])))
+        out = tuple(Block(self.name, labels[b], tuple(instrs), tuple(sorted(live[b])))
                     for b, instrs in enumerate(blocks))
         attrs = tuple(_STRING_ATTR.findall(" ".join(a.decode() for a in self.fn.attributes)))
         args = tuple(Operand(VALUE, t, value_ref(n)) for n, t in self.args.values())
-        return Function(self.fn.name, self.header, out, args, attrs,
-                        noalias_args=self._noalias_args())
+        return Function(self.name, self.header, out, args, attrs,
+                        noalias_args=self._noalias_args(), data_layout=self.data_layout)
+
+    def _instr(self, ins: llvm.ValueRef, idx: int, opcode: str, rtype: str, line: _Line,
+               operands: list[Operand]) -> Instr:
+        facts = read_instr_text(opcode, line.text)
+        callee, immargs = "", ()
+        if opcode in ("call", "invoke", "callbr") and operands and operands[-1].kind == GLOBAL:
+            callee = operands[-1].text[1:]
+            immargs = tuple((pos, operands[pos].text)
+                            for pos in self.globals.immarg_positions(list(ins.operands)[-1])
+                            if pos < len(operands) - 1)
+        return Instr(idx=idx, opcode=opcode, type=rtype, operands=tuple(operands),
+                     name=self.where[ins][2], text=line.text,
+                     kind=opcodes.classify(opcode, callee, facts.ordered), callee=callee,
+                     line=line.start, end_line=line.end, predicate=facts.predicate,
+                     flags=facts.flags, immargs=immargs, align=facts.align,
+                     metadata=facts.metadata)
 
     def _number_values(self, llvm_blocks) -> list[list[tuple]]:
         slot = 0
@@ -172,11 +215,11 @@ class _FunctionParser:
         for b, (llvm_block, (_, lines)) in enumerate(zip(llvm_blocks, self.text_blocks)):
             block = [(ins, ins.opcode, str(ins.type)) for ins in llvm_block.instructions]
             if len(block) != len(lines):
-                raise IRParseError(f"cannot align instructions of @{self.fn.name}", None,
+                raise IRParseError(f"cannot align instructions of @{self.name}", None,
                                    self.source)
-            for i, ((ins, _, rtype), (_, text)) in enumerate(zip(block, lines)):
-                match = _LHS.match(text)
-                self.where[ins] = (b, i, _unquote(match.group(1)) if match else "", rtype)
+            for i, ((ins, _, rtype), line) in enumerate(zip(block, lines)):
+                result = read_instr_text("", line.text).result
+                self.where[ins] = (b, i, unescape_name(result), rtype)
             out.append(block)
         return out
 
@@ -201,7 +244,7 @@ class _FunctionParser:
         if kind == "basic_block":
             return Operand(LABEL, "label", value_ref(self.block_labels.get(op, op.name)))
         if kind in ("global_variable", "function", "global_alias", "global_ifunc"):
-            return Operand(GLOBAL, "ptr", f"@{op.name}")
+            return self.globals.operand(op)
         type_text = str(op.type)
         if kind in _VALUE_KINDS_CONST:
             text = str(op)
@@ -214,13 +257,14 @@ class _FunctionParser:
 def block_layout(canonical: str) -> dict[str, list[tuple[str, int]]]:
     """Function -> [(block label, instruction count)] from canonical IR text alone.
 
-    Labels match :func:`parse_module`'s (``bb<k>`` for an unnamed block). Cheap:
-    no llvmlite objects, for pricing text that need not be analysed.
+    Names and labels match :func:`parse_module`'s (``bb<k>`` for an unnamed
+    block). Cheap: no llvmlite objects, for pricing text that need not be analysed.
     """
     layout = {}
-    for name, (_, body) in _function_bodies(canonical.splitlines()).items():
-        layout[name] = [(label or f"bb{b}", len(lines))
-                        for b, (label, lines) in enumerate(_split_blocks(body))]
+    for name, _, body in _function_bodies(canonical.splitlines()):
+        text_blocks = _split_blocks(body)
+        layout[name] = [(label, len(lines))
+                        for label, (_, lines) in zip(_labels(text_blocks), text_blocks)]
     return layout
 
 
@@ -234,34 +278,56 @@ def parse_module(text: str, source: str = "<input>") -> Module:
     mod = parse_llvm(text, source)
     canonical = str(mod)
     lines = canonical.splitlines()
+    globals_ = GlobalTable(mod, lines, source)
     bodies = _function_bodies(lines)
+    defined = [fn for fn in mod.functions if not fn.is_declaration]
+    if len(defined) != len(bodies):
+        raise IRParseError("cannot match function bodies to the module's functions", None,
+                           source)
     functions, unknown = [], []
-    for fn in mod.functions:
-        if fn.is_declaration:
-            continue
-        if fn.name not in bodies:
+    for fn, (name, header_index, body) in zip(defined, bodies):
+        if fn.name and fn.name != unescape_name(name):
             raise IRParseError(f"cannot find the body of @{fn.name}", None, source)
-        header_index, body = bodies[fn.name]
-        parser = _FunctionParser(fn, lines[header_index],
-                                 _split_blocks(body), source)
+        parser = _FunctionParser(fn, name, lines[header_index], _split_blocks(body),
+                                 globals_, mod.data_layout, source)
         functions.append(parser.parse())
         unknown.extend(parser.unknown)
     return Module(text=canonical, triple=mod.triple, data_layout=mod.data_layout,
                   functions=tuple(functions), unknown=tuple(unknown))
 
 
-def parse_file(path) -> Module:
-    """Read and parse a ``.ll`` file (errors name the file and line)."""
+def read_ir_file(path) -> str:
+    """The IR text of a ``.ll`` file, or of a bitcode file (through llvm-dis-22).
+
+    Raises a one-line SlpvecError naming the file when it cannot be read, is
+    not text, or is bitcode that cannot be disassembled.
+    """
     from pathlib import Path
+    from ..toolchain import run_tool
     path = Path(path)
     try:
-        text = path.read_text()
+        data = path.read_bytes()
     except OSError as exc:
         raise IRParseError(f"cannot read: {exc.strerror}", None, str(path)) from None
-    except UnicodeDecodeError:
-        raise IRParseError("cannot read: not a text file (bitcode? disassemble with llvm-dis-22)", None,
-                           str(path)) from None
-    return parse_module(text, str(path))
+    if data[:4] in _BITCODE_MAGIC:
+        try:
+            return run_tool("llvm-dis", [str(path), "-o", "-"]).stdout
+        except ToolNotFoundError as exc:
+            raise SlpvecError(f"{path}: is LLVM bitcode, and reading it needs "
+                              f"{exc.tool}, which is not installed") from None
+        except ToolFailedError as exc:
+            raise IRParseError(f"bitcode that cannot be read ({exc})", None, str(path)) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IRParseError(f"cannot read: not a text file (byte {exc.start} is not UTF-8)",
+                           None, str(path)) from None
 
 
-__all__ = ["parse_module", "parse_file", "parse_llvm", "BARRIER", "PHI", "META"]
+def parse_file(path) -> Module:
+    """Read and parse a ``.ll`` or bitcode file (errors name the file and line)."""
+    return parse_module(read_ir_file(path), str(path))
+
+
+__all__ = ["parse_module", "parse_file", "parse_llvm", "read_ir_file", "BARRIER", "PHI",
+           "META"]

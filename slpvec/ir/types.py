@@ -34,14 +34,37 @@ TERMINATOR = "term"    # br, ret, switch, ...
 BARRIER = "barrier"    # calls with side effects, fences, atomics, unknown constructs
 
 
-_PLAIN_NAME = re.compile(r"^[-\w.$]+$")
+_PLAIN_NAME = re.compile(r"[-a-zA-Z._][-a-zA-Z._0-9]*|[0-9]+")
+_ESCAPED = re.compile(rb"\\([0-9A-Fa-f]{2})")
+
+
+def llvm_name(name: str, sigil: str = "%") -> str:
+    """A name as LLVM prints a reference to it (``%x``, ``%"a b"``, ``@"\\01f"``).
+
+    Mirrors LLVM's printer: plain when the name is an identifier, or all digits
+    (an unnamed value's slot number); otherwise quoted, every byte that is not
+    printable ASCII, and ``"`` and ``\\``, written as ``\\XX``.
+    """
+    if _PLAIN_NAME.fullmatch(name):
+        return sigil + name
+    body = "".join(chr(b) if 32 <= b < 127 and b not in (34, 92) else f"\\{b:02X}"
+                   for b in name.encode("utf-8", "surrogateescape"))
+    return f'{sigil}"{body}"'
 
 
 def value_ref(name: str) -> str:
     """``%name`` as LLVM writes it: quoted when the name needs quotes."""
-    if _PLAIN_NAME.match(name):
-        return f"%{name}"
-    return '%"' + name.replace("\\", "\\5C").replace('"', "\\22") + '"'
+    return llvm_name(name, "%")
+
+
+def unescape_name(printed: str) -> str:
+    """The name a printed reference stands for: ``"a\\22b"`` -> ``a"b``
+    (quotes removed, ``\\XX`` escapes decoded); plain names unchanged."""
+    if not printed.startswith('"'):
+        return printed
+    raw = _ESCAPED.sub(lambda m: bytes([int(m.group(1), 16)]),
+                       printed[1:-1].encode("utf-8", "surrogateescape"))
+    return raw.decode("utf-8", "surrogateescape")
 
 
 @dataclass(frozen=True)
@@ -49,14 +72,18 @@ class Operand:
     """One operand of an instruction.
 
     ``text`` is the operand as written (``%x``, ``%"a b"``, ``4``,
-    ``0x3FF0000000000000``, ``@g``); ``type`` its LLVM type as text
-    (``"label"`` for blocks).
+    ``0x3FF0000000000000``, ``@g``, ``@0`` for an unnamed global); ``type`` its
+    LLVM type as text (``"label"`` for blocks). ``object``, for GLOBAL
+    operands: the global object it stands for, aliases resolved (``@g`` for
+    ``@alias_of_g``); ``""`` when an alias resolves to something that is not a
+    plain global object (a constant expression, an ifunc).
     """
 
     kind: str
     type: str
     text: str
     index: int | None = None  # for LOCAL operands: Instr.idx in the same block
+    object: str = ""
 
     @property
     def is_local(self) -> bool:
@@ -71,8 +98,18 @@ class Instr:
     ``callee`` names the called function (``llvm.fmuladd.f64``), else ``""``.
     ``type``: result type text (``void`` for stores). ``name``: the result name
     without ``%`` (``"5"`` for unnamed ``%5``; ``""`` when there is no result).
-    ``text``: the instruction exactly as LLVM prints it, without indentation.
-    ``line``: 1-based line in the canonical module text.
+    ``text``: the instruction exactly as LLVM prints it, without indentation
+    (an instruction LLVM prints over several lines is joined with spaces).
+    ``line``/``end_line``: its first and last 1-based line in the canonical
+    module text.
+
+    Semantic facts, parsed once (consumers read these, never ``text``):
+    ``predicate`` of an icmp/fcmp (``slt``, ``olt``); ``flags``: poison and
+    fast-math flags in text order (``nsw``, ``samesign``, ``inbounds``, ...;
+    ``fast`` expanded into its seven flags); ``immargs``: for calls, (operand
+    position, constant text) of each argument whose parameter is ``immarg``;
+    ``align``: the ``align N`` of a load/store/alloca (0 if none);
+    ``metadata``: kinds of the attached metadata (``tbaa``, ``range``, ...).
     """
 
     idx: int
@@ -84,6 +121,12 @@ class Instr:
     kind: str
     callee: str = ""
     line: int = 0
+    end_line: int = 0
+    predicate: str = ""
+    flags: tuple[str, ...] = ()
+    immargs: tuple[tuple[int, str], ...] = ()
+    align: int = 0
+    metadata: tuple[str, ...] = ()
 
     @property
     def is_memory(self) -> bool:
@@ -118,7 +161,13 @@ class Block:
 
 @dataclass(frozen=True)
 class Function:
-    """A defined function: its header line, blocks in order, and arguments."""
+    """A defined function: its header line, blocks in order, and arguments.
+
+    ``name``: the LLVM name (what opt and llvmlite report); an unnamed
+    function is named by its slot number (``3`` for ``@3``), and a named
+    function whose name is all digits keeps its quotes (``"3"``), so names are
+    unique within a module. ``data_layout``: the module's datalayout string.
+    """
 
     name: str
     header: str
@@ -126,9 +175,19 @@ class Function:
     args: tuple[Operand, ...] = ()
     attributes: tuple[tuple[str, str], ...] = ()  # string attributes ("target-cpu", ...)
     noalias_args: tuple[str, ...] = ()  # "%a" for each argument marked noalias
+    data_layout: str = ""
 
     def attribute(self, key: str, default: str = "") -> str:
         return dict(self.attributes).get(key, default)
+
+    def local_names(self) -> set[str]:
+        """Every name of the function's local namespace (arguments, values,
+        block labels), without the ``%``: what a new value must not be called."""
+        names = {unescape_name(arg.text[1:]) for arg in self.args}
+        for block in self.blocks:
+            names.add(block.label)
+            names.update(ins.name for ins in block.instrs if ins.name)
+        return names
 
 
 @dataclass(frozen=True)
