@@ -27,6 +27,8 @@ void blend(double *restrict out, const double *restrict a, const double *restric
   out[3] = a[3] * table[(k + 3) & 3] + b[3];
 }
 void bump(const double *a, int k) { acc += a[0] * table[k & 3]; }
+struct state { double x; int n; } state;
+void update(const double *a, int k) { state.x = a[0] * table[k & 3]; state.n += k; }
 void message(char *out, int n) { memcpy(out, n > 8 ? "a long greeting" : "hi, this is short", 16); }
 void local_table(double *restrict out, const double *restrict in, int k) {
   const double t[4] = {0.25, 8.0, -1.0, 3.5};
@@ -88,7 +90,7 @@ def test_equivalent_modules_compare_conclusively(scalar, vectorized):
     included, and an internal (fastcc) function is called directly."""
     result = validate_modules(scalar, vectorized, seeds=3)
     assert result.ok and result.mismatches == ()
-    for name in ("blend", "bump", "message", "local_table", "use_twice", "twice", "link"):
+    for name in ("blend", "bump", "update", "message", "local_table", "use_twice", "twice", "link"):
         assert outcome(result, name).conclusive == 3, outcome(result, name).summary()
     assert outcome(result, "blend").changed and not outcome(result, "message").changed
 
@@ -104,6 +106,15 @@ def test_mutation_seen_only_in_an_unnamed_global_is_a_mismatch(scalar, vectorize
     """``bump`` writes nothing but the (unnamed, internal) ``acc``."""
     wrong = mutate(vectorized, "fmul double", "fadd double", "bump")
     assert validate_modules(scalar, wrong, seeds=2).mismatches == (("bump", 0), ("bump", 1))
+
+
+def test_mutation_seen_only_in_a_struct_global_is_a_mismatch(scalar, vectorized):
+    """``update`` writes nothing but ``state`` (a named struct, sized by the
+    JIT's datalayout: the Python sizing could not, and skipped it)."""
+    assert "@state = dso_local local_unnamed_addr global %struct.state" in scalar
+    wrong = mutate(vectorized, "fmul double", "fadd double", "update")
+    result = validate_modules(scalar, wrong, seeds=2, functions=["update", "bump"])
+    assert result.mismatches == (("update", 0), ("update", 1))
 
 
 def test_constant_table_read_is_compared(scalar):
