@@ -1,5 +1,8 @@
 """The differential validator catches wrong results, one-sided crashes, hangs."""
 
+import pytest
+
+from slpvec.errors import SlpvecError
 from slpvec.ir import parse_module
 from slpvec.validate import validate_modules
 
@@ -53,3 +56,15 @@ def test_may_alias_pointers_are_run_overlapping():
     noalias = original.replace("ptr %a, ptr %b", "ptr noalias %a, ptr noalias %b")
     assert validate_modules(noalias, reordered.replace(
         "ptr %a, ptr %b", "ptr noalias %a, ptr noalias %b"), seeds=8).ok
+
+
+def test_a_vectorized_module_that_does_not_compile_mismatches_everywhere():
+    broken = SRC.replace("ret void", "ret i32 0", 1)
+    result = validate_modules(SRC, broken, seeds=2)
+    assert result.mismatches == (("add_f32", 0), ("add_f32", 1))
+    assert "error" in result.error and result.control_runs == 2
+
+
+def test_an_original_that_does_not_compile_is_a_one_line_error():
+    with pytest.raises(SlpvecError, match="cannot run the module: .*error"):
+        validate_modules(SRC.replace("ret void", "ret i32 0", 1), SRC, seeds=1)
