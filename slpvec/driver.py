@@ -50,7 +50,7 @@ def run_slp(module_text: str, policy="greedy", target: Target | None = None,
     _plan_blocks(policy_obj, pending, block_budget_s)
     codes = []
     for fn in module.functions:
-        fresh = NameGen({ins.name for b in fn.blocks for ins in b.instrs if ins.name})
+        fresh = NameGen.for_function(fn)
         for item in pending:
             if item["fn"] is fn:
                 _emit_block(item, fresh)

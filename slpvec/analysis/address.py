@@ -126,8 +126,8 @@ class AddressAnalysis:
         """(root, root kind, byte offset) of a pointer operand."""
         if op.kind == VALUE:
             return op.text, self._root_kind(op.text), Linear()
-        if op.kind == GLOBAL:
-            return op.text, GLOBAL_ROOT, Linear()
+        if op.kind == GLOBAL:  # an alias is its aliasee's object; an opaque one may alias any
+            return (op.object, GLOBAL_ROOT, Linear()) if op.object else (op.text, OPAQUE, Linear())
         if op.kind != LOCAL:
             return op.text, OPAQUE, Linear()
         ins = self.block.instrs[op.index]

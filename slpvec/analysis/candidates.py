@@ -61,17 +61,32 @@ def element_type(ins: Instr) -> str:
 
 
 def signature(ins: Instr) -> tuple:
-    """Isomorphism key: instructions with equal signatures may share a pack."""
-    predicate = ins.text.split(" = ", 1)[-1].split(" ")[1] if ins.opcode in ("icmp", "fcmp") else ""
+    """Isomorphism key: instructions with equal signatures may share a pack.
+
+    Lanes must agree on everything one vector instruction applies to all of
+    them: opcode, types, callee, compare predicate and immediate arguments.
+    Poison/fast-math flags may differ (the pack keeps the common ones).
+    """
     operand_types = tuple(op.type for op in ins.operands if not (ins.callee and op.text == f"@{ins.callee}"))
-    return (ins.opcode, ins.type, ins.callee, predicate, operand_types)
+    return (ins.opcode, ins.type, ins.callee, ins.predicate, ins.immargs, operand_types)
+
+
+def whole_bytes(type_text: str) -> bool:
+    """True if a value of the type fills its bytes (``i8`` yes, ``i1`` no):
+    only then is a vector of it laid out in memory like the scalars side by
+    side (``<8 x i1>`` is one byte, eight ``i1`` stores are eight)."""
+    bits = scalar_bits(type_text)
+    return bits is not None and bits % 8 == 0
 
 
 def is_packable(ins: Instr) -> bool:
-    """True for scalar loads, stores and pure element-wise operations."""
+    """True for scalar loads and stores of whole-byte types, and pure
+    element-wise operations."""
     if ins.kind not in (PURE, LOAD, STORE) or ins.opcode in NOT_PACKABLE:
         return False
     if element_type(ins) not in VECTORIZABLE:
+        return False
+    if ins.is_memory and not whole_bytes(element_type(ins)):
         return False
     return all(op.type in VECTORIZABLE or op.type in ("ptr", "")
                for op in ins.operands if op.kind != "global")

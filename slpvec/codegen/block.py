@@ -13,14 +13,11 @@ from dataclasses import dataclass
 
 from ..analysis.candidates import CandidateGenerator
 from ..analysis.dependence import DependenceGraph
-from ..ir.types import LOAD, LOCAL, PHI, STORE, Block
+from ..ir.types import LOAD, LOCAL, PHI, STORE, Block, Function
 from ..packs import Pack, PackPlan
 from . import vector_ops as vo
 from .operands import OperandVector, operand_vectors
 from .schedule import schedule, units_of
-
-# Intrinsic operands that must stay scalar (immediate arguments).
-SCALAR_OPERANDS = {"llvm.abs.": (1,)}
 
 
 @dataclass(frozen=True)
@@ -40,6 +37,11 @@ class NameGen:
     def __init__(self, taken: set[str], prefix: str = "slp"):
         self.taken, self.prefix, self.count = taken, prefix, 0
 
+    @classmethod
+    def for_function(cls, function: Function) -> "NameGen":
+        """Names new to ``function``: none of its arguments, values or labels."""
+        return cls(function.local_names())
+
     def __call__(self) -> str:
         while True:
             name = f"{self.prefix}.{self.count}"
@@ -50,15 +52,15 @@ class NameGen:
 
 
 def operand_positions(ins) -> list[int]:
-    """Operand positions that become vector operands of the pack."""
+    """Operand positions that become vector operands of the pack (an
+    intrinsic's immediate arguments stay scalar constants)."""
     if ins.kind == LOAD:
         return []
     if ins.kind == STORE:
         return [0]
     n = len(ins.operands) - (1 if ins.callee else 0)
-    skip = next((pos for prefix, pos in SCALAR_OPERANDS.items()
-                 if ins.callee.startswith(prefix)), ())
-    return [p for p in range(n) if p not in skip]
+    immediate = {pos for pos, _ in ins.immargs}
+    return [p for p in range(n) if p not in immediate]
 
 
 def check_plan(gen: CandidateGenerator, plan: PackPlan) -> None:

@@ -10,9 +10,6 @@ from __future__ import annotations
 from ..errors import SlpvecError
 from ..ir.types import Instr
 
-FAST_MATH = ("reassoc", "nnan", "ninf", "nsz", "arcp", "contract", "afn")
-FLAGS = frozenset({"nsw", "nuw", "exact", "disjoint", "nneg", "samesign", "fast", *FAST_MATH})
-_CALL_PREFIXES = ("tail", "musttail", "notail", "call")
 CASTS = frozenset({"trunc", "zext", "sext", "fptrunc", "fpext", "fptoui", "fptosi",
                    "uitofp", "sitofp", "ptrtoint", "inttoptr", "bitcast"})
 _MANGLE = {"float": "f32", "double": "f64", "half": "f16", "bfloat": "bf16", "ptr": "p0"}
@@ -27,32 +24,10 @@ def vec(elem: str, lanes: int) -> str:
     return f"<{lanes} x {elem}>"
 
 
-def flags_of(ins: Instr) -> tuple[str, ...]:
-    """Poison/fast-math flags written on an instruction, ``fast`` expanded."""
-    body = ins.text.split(" = ", 1)[1] if ins.name else ins.text
-    words = body.split(" ")
-    while words and words[0] in _CALL_PREFIXES:
-        words.pop(0)
-    if words and words[0] == ins.opcode:
-        words.pop(0)
-    found: list[str] = []
-    for word in words:
-        if word not in FLAGS:
-            break
-        found.extend(FAST_MATH if word == "fast" else (word,))
-    return tuple(found)
-
-
 def common_flags(lanes: list[Instr]) -> str:
     """Flags every lane carries (dropping a flag is always safe), as text + space."""
-    common = [f for f in flags_of(lanes[0]) if all(f in flags_of(i) for i in lanes[1:])]
-    return "".join(f + " " for f in dict.fromkeys(common))
-
-
-def predicate_of(ins: Instr) -> str:
-    """The predicate of an icmp/fcmp (``slt``, ``olt``, ...)."""
-    words = ins.text.split(" = ", 1)[1].split(" ")[1:]
-    return next(w for w in words if w not in FLAGS)
+    common = [f for f in lanes[0].flags if all(f in ins.flags for ins in lanes[1:])]
+    return "".join(f + " " for f in common)
 
 
 def mangle(elem: str) -> str:
@@ -97,7 +72,7 @@ def pack_instruction(result: str, lanes: list[Instr], operands: list[str],
         return f"{result} = {op} {flags}{rtype} {operands[0]}"
     if op in ("icmp", "fcmp"):
         t = vec(elem_types[0], n)
-        return f"{result} = {op} {flags}{predicate_of(first)} {t} {operands[0]}, {operands[1]}"
+        return f"{result} = {op} {flags}{first.predicate} {t} {operands[0]}, {operands[1]}"
     if op == "select":
         cond_type = vec("i1", n)
         return (f"{result} = select {flags}{cond_type} {operands[0]}, {rtype} {operands[1]}, "
@@ -113,11 +88,7 @@ def pack_instruction(result: str, lanes: list[Instr], operands: list[str],
 
 
 def _align(ins: Instr) -> int:
-    for part in ins.text.split(","):
-        part = part.strip()
-        if part.startswith("align "):
-            return int(part.split()[1])
-    return 1
+    return ins.align or 1
 
 
 def insert(result: str, vector: str, elem: str, lanes: int, value: str, lane: int) -> str:

@@ -192,3 +192,56 @@ body:
     fn = module.functions[0]
     got = {p.lanes for p in candidate_packs(fn.blocks[1], AVX2, fn).packs}
     assert got == {(3, 5)}
+
+
+SEMANTIC_IR = """
+declare i32 @llvm.abs.i32(i32, i1 immarg)
+define void @f(ptr %p, i32 %a, i32 %b, float %x, float %y) {
+entry:
+  %c0 = icmp samesign ult i32 %a, %b
+  %c1 = icmp samesign ugt i32 %a, %b
+  %c2 = icmp ult i32 %a, %b
+  %f0 = fcmp fast olt float %x, %y
+  %f1 = fcmp fast ogt float %x, %y
+  %f2 = fcmp nnan olt float %x, %y
+  %abs0 = call i32 @llvm.abs.i32(i32 %a, i1 true)
+  %abs1 = call i32 @llvm.abs.i32(i32 %b, i1 false)
+  %abs2 = call i32 @llvm.abs.i32(i32 %b, i1 true)
+  %and = and i1 %c0, %c1
+  %sel = select i1 %c0, i32 %a, i32 %b
+  store i1 %c0, ptr %p, align 1
+  %l1 = load i1, ptr %p, align 1
+  %l8 = load i8, ptr %p, align 1
+  store i8 %l8, ptr %p, align 1
+  ret void
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def semantic():
+    block = parse_module(SEMANTIC_IR).functions[0].blocks[0]
+    return {ins.name or f"{ins.opcode}{ins.idx}": ins for ins in block.instrs}
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("c0", "c1", False),  # samesign ult / samesign ugt: the flag is not the predicate
+    ("c0", "c2", True),   # one predicate; flags are intersected, not compared
+    ("f0", "f1", False),
+    ("f0", "f2", True),
+    ("abs0", "abs1", False),  # immediate arguments must agree
+    ("abs0", "abs2", True),
+])
+def test_signature_compares_predicates_and_immediates(semantic, a, b, same):
+    from slpvec.analysis import signature
+    assert (signature(semantic[a]) == signature(semantic[b])) is same
+
+
+@pytest.mark.parametrize("name, packable", [
+    ("c0", True), ("and", True), ("sel", True),  # i1 values in registers pack
+    ("store11", False), ("l1", False),  # i1 in memory: <8 x i1> is 1 byte, not 8
+    ("l8", True), ("store14", True),
+])
+def test_memory_is_packable_only_in_whole_bytes(semantic, name, packable):
+    from slpvec.analysis import is_packable
+    assert is_packable(semantic[name]) is packable
