@@ -164,6 +164,15 @@ def compile_module(text: str):
     return mod, engine, exposed, machine.target_data, padding
 
 
+def plan_calls(mod, jit_name: str | None, cannot_run: dict[str, str]):
+    """(JIT name, function, signature, why it cannot run or "") of one function."""
+    fn = mod.get_function(jit_name) if jit_name else None
+    sig = signature(fn) if fn is not None else None
+    why = ("not defined" if fn is None else cannot_run.get(jit_name)
+           or ("" if sig else "unsupported signature"))
+    return jit_name, fn, sig, why
+
+
 def main() -> None:
     """Run one job (see the module docstring)."""
     from .validate_jit import global_regions, undefined_uses
@@ -174,18 +183,11 @@ def main() -> None:
     except RuntimeError as err:  # llvmlite's parse / verify errors
         out.send(error=" ".join(str(err).split("\n")[:2])[:300])
         return
-    cannot_run = undefined_uses(mod, exposed)
     regions = global_regions(engine, mod, exposed, target_data)
     snapshot = [ctypes.string_at(r.address, r.size) for r in regions]
+    cannot_run = undefined_uses(mod, exposed)
     names = job["functions"] if job["functions"] is not None else list(exposed.functions)
-    plans = {}
-    for name in names:
-        jit_name = exposed.function_name(name)
-        fn = mod.get_function(jit_name) if jit_name else None
-        sig = signature(fn) if fn is not None else None
-        why = ("not defined" if fn is None else cannot_run.get(jit_name)
-               or ("" if sig else "unsupported signature"))
-        plans[name] = (jit_name, fn, sig, why)
+    plans = {name: plan_calls(mod, exposed.function_name(name), cannot_run) for name in names}
     arena = Arena(max((sig[0].count(ctypes.c_void_p) for _, _, sig, _ in plans.values() if sig),
                       default=1))
     out.send(ready=True, functions=names)  # compiled: per-run timeouts start
