@@ -20,6 +20,7 @@ from .errors import SlpvecError
 from .files import write_text_atomic
 from .inputs import C_SUFFIXES, IR_SUFFIXES
 from .ir import Module, parse_module
+from .ir.parser import read_ir_file
 from .target import Target, retarget, target_for
 from .toolchain import compile_c_to_ir, run_tool
 
@@ -81,7 +82,7 @@ def load_input(path: Path, cpu: str | None) -> Module:
     if path.suffix in C_SUFFIXES:
         text = compile_c_to_ir(path, cpu or "native", compile_flags_for(path))
     else:
-        text = path.read_text()
+        text = read_ir_file(path)
         if cpu:
             text = retarget(text, cpu)
     return parse_module(text, str(path))

@@ -90,7 +90,7 @@ def test_mcpu_keeps_the_features_an_intrinsic_needs(tmp_path, capsys, cpu):
 
 @pytest.mark.parametrize("argv, message", [
     (["cost", "/nonexistent.ll"], "no such file"),
-    (["analyze", __file__], "expected a .c or .ll file"),
+    (["analyze", __file__], "expected a .c, .ll or .bc file"),
 ])
 def test_errors_are_one_line(capsys, argv, message):
     code, _, err = run(capsys, *argv)

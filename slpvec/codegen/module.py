@@ -6,12 +6,16 @@ verifier's first line as the reason: never wrong IR, never a crash.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..errors import IRParseError
-from ..ir import Module
-from ..ir.parser import parse_llvm
+from ..ir import Block, Module
+from ..ir.instr_text import read_instr_text
+from ..ir.parser import DEBUG_RECORD, parse_llvm
 from .block import BlockCode
+
+_VALUE_REF = re.compile(r'%(?:"(?:[^"\\]|\\.)*"|[-\w.$]+)')
 
 
 @dataclass(frozen=True)
@@ -24,19 +28,53 @@ class ModuleCode:
 
 
 def splice(module: Module, codes: list[BlockCode]) -> str:
-    """Module text with each coded block's instruction lines replaced."""
+    """Module text with each coded block's instruction lines replaced.
+
+    Debug records (``#dbg_value(...)``) between a coded block's instructions go
+    with them; a record elsewhere in the function that names a value the new
+    code no longer defines is dropped too, so the module still verifies.
+    """
     lines = module.text.split("\n")
-    spans = {}
-    for block in module.blocks():
-        if block.instrs:
-            spans[block.id] = (block.instrs[0].line, block.instrs[-1].line)
-    for code in sorted(codes, key=lambda c: spans[c.block_id][0], reverse=True):
-        start, end = spans[code.block_id]
-        if lines[end - 1].rstrip().endswith("["):  # switch printed over several lines
-            while lines[end - 1].strip() != "]":
-                end += 1
-        lines[start - 1:end] = ["  " + ln for ln in code.lines]
-    return "\n".join(lines)
+    blocks = {block.id: block for block in module.blocks()}
+    replace: dict[int, tuple[int, list[str]]] = {}  # first index -> (end, new lines)
+    drop: set[int] = set()  # debug records that would name a vanished value
+    for code in codes:
+        block = blocks[code.block_id]
+        replace[block.instrs[0].line - 1] = (block.instrs[-1].end_line,
+                                             ["  " + ln for ln in code.lines])
+        gone = _vanished_values(block, code)
+        if gone:
+            drop |= {n for n in _function_body(lines, block)
+                     if lines[n].lstrip().startswith(DEBUG_RECORD)
+                     and gone & set(_VALUE_REF.findall(lines[n]))}
+    out: list[str] = []
+    n = 0
+    while n < len(lines):
+        if n in replace:
+            n, new = replace[n]
+            out.extend(new)
+            continue
+        if n not in drop:
+            out.append(lines[n])
+        n += 1
+    return "\n".join(out)
+
+
+def _vanished_values(block: Block, code: BlockCode) -> set[str]:
+    """References (``%x``) of the block's values that its new code does not define."""
+    defined = {"%" + read_instr_text("", line).result for line in code.lines}
+    return {ins.ref for ins in block.instrs if ins.name} - defined
+
+
+def _function_body(lines: list[str], block: Block) -> range:
+    """Line indices between the header and the closing brace of the block's function."""
+    first = block.instrs[0].line - 1
+    while not lines[first].startswith("define "):
+        first -= 1
+    last = block.instrs[-1].end_line
+    while lines[last] != "}":
+        last += 1
+    return range(first + 1, last)
 
 
 def _verifies(text: str) -> str:
