@@ -1,15 +1,25 @@
 """Address analysis: every load/store address as root + linear terms + offset.
 
 An address is ``root + sum(coef * term) + offset`` bytes, where ``root`` is
-the underlying pointer (argument, global, alloca, or an opaque pointer value),
-``terms`` are integer values the address scales with (loop indices), and
-``offset`` a constant. Two accesses with the same root and terms are at a known
-distance; that is what makes loads/stores consecutive.
+the underlying pointer (argument, global object, alloca, or an opaque pointer
+value), ``terms`` are integer values the address scales with (loop indices),
+and ``offset`` a constant. Two accesses with the same root and terms are at a
+known distance; that is what makes loads/stores consecutive.
 
-Integer arithmetic is followed through add/sub/mul/shl/``or disjoint`` in the
-width of the GEP index (wrap-around is exact there) and through ``sext``/``zext``
-only when the inner operation has ``nsw``/``nuw`` (otherwise the extension is
-an opaque term), so the analysis is exact, never a guess.
+Sizes, GEP strides and struct field offsets come from the function's
+datalayout (:class:`slpvec.ir.datalayout.DataLayout`): a GEP steps by the
+alloc size, an access touches its store size. A module without a datalayout
+means LLVM's defaults, but code generators and the JIT substitute the
+target's, so there an offset or size on which the defaults and x86-64 disagree
+(a struct field after an ``i64``) is unknown. Types the layout cannot size
+(named structs) make the access unknown too: never a guess.
+
+Address arithmetic wraps at the index width of the pointer's address space
+(64 bits on x86-64), so coefficients and offsets are kept modulo ``2**bits``
+(signed) and distances compared modulo it. Integer arithmetic is followed
+through add/sub/mul/shl/``or disjoint``, exact in that width, and through
+``sext``/``zext`` only when the inner operation has ``nsw``/``nuw`` (otherwise
+the extension is an opaque term).
 """
 
 from __future__ import annotations
@@ -17,7 +27,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..ir.typesize import alloc_size, element_type, split_top_level, struct_field_offsets
+from ..ir.datalayout import X86_64_LINUX, DataLayout, LayoutError
+from ..ir.typesize import element_type, split_top_level
 from ..ir.types import CONST, GLOBAL, LOAD, LOCAL, STORE, VALUE, Block, Function, Operand
 
 # Root kinds. Distinct "identified objects" never alias each other.
@@ -25,6 +36,15 @@ NOALIAS_ARG, ARG, GLOBAL_ROOT, ALLOCA, OPAQUE = "noalias", "arg", "global", "all
 _IDENTIFIED = {NOALIAS_ARG, GLOBAL_ROOT, ALLOCA}
 _GEP_FLAGS = {"inbounds", "nuw", "nusw"}
 _INT_CONST = re.compile(r"^-?\d+$")
+_INT_TYPE = re.compile(r"^i(\d+)$")
+_ADDRSPACE = re.compile(r"^ptr addrspace\((\d+)\)$")
+UNKNOWN_SIZE = 1 << 62  # an access of unknown extent covers everything
+
+
+def _signed(value: int, bits: int) -> int:
+    """``value`` modulo ``2**bits``, in ``[-2**(bits-1), 2**(bits-1))``."""
+    half = 1 << (bits - 1)
+    return ((value + half) & ((1 << bits) - 1)) - half
 
 
 @dataclass(frozen=True)
@@ -50,35 +70,59 @@ class Linear:
             return Linear()
         return Linear(tuple((n, c * factor) for n, c in self.terms), self.const * factor)
 
+    def wrapped(self, bits: int) -> "Linear":
+        """The same value in ``bits``-bit arithmetic: coefficients and constant
+        modulo ``2**bits`` (signed), terms whose coefficient vanishes dropped."""
+        terms = tuple((n, c) for n, c in ((n, _signed(c, bits)) for n, c in self.terms) if c)
+        return Linear(terms, _signed(self.const, bits))
+
 
 @dataclass(frozen=True)
 class Address:
     """Where a load or store accesses memory: ``size`` bytes at
-    ``root + terms + offset``."""
+    ``root + terms + offset``, address arithmetic modulo ``2**index_bits``."""
 
     root: str
     root_kind: str
     terms: tuple[tuple[str, int], ...]
     offset: int
     size: int
+    index_bits: int = 64
 
     def same_object_and_terms(self, other: "Address") -> bool:
         return self.root == other.root and self.terms == other.terms
+
+    def overlaps(self, other: "Address") -> bool:
+        """True if the two byte ranges can overlap, for accesses with the same
+        root and terms (distances taken modulo the index width)."""
+        return ranges_overlap(self.offset, self.size, other.offset, other.size,
+                              1 << self.index_bits)
+
+
+def ranges_overlap(offset_a: int, size_a: int, offset_b: int, size_b: int,
+                   modulus: int) -> bool:
+    """Do ``size_a`` bytes at ``offset_a`` and ``size_b`` bytes at ``offset_b``
+    overlap, offsets taken modulo ``modulus``?"""
+    if not size_a or not size_b:
+        return False
+    distance = (offset_b - offset_a) % modulus
+    return distance < size_a or (modulus - distance) % modulus < size_b
+
+
+def roots_may_alias(a: Address, b: Address) -> bool:
+    """May two accesses with *different* roots touch the same memory?"""
+    kinds = {a.root_kind, b.root_kind}
+    if kinds <= _IDENTIFIED:
+        return False
+    # A noalias argument or a local alloca is never reachable from another argument.
+    return not (ARG in kinds and kinds & {NOALIAS_ARG, ALLOCA} and len(kinds) == 2)
 
 
 def may_alias(a: Address, b: Address) -> bool:
     """Conservative alias query for two accesses of one block."""
     if a.root == b.root:
-        if a.terms == b.terms:
-            return a.offset < b.offset + b.size and b.offset < a.offset + a.size
-        return True
-    kinds = {a.root_kind, b.root_kind}
-    if kinds <= _IDENTIFIED:
-        return False
-    # A noalias argument or a local alloca is never reachable from another argument.
-    if ARG in kinds and kinds & {NOALIAS_ARG, ALLOCA} and len(kinds) == 2:
-        return False
-    return True
+        return a.overlaps(b) if a.terms == b.terms else True
+    return roots_may_alias(a, b)
 
 
 def gep_source_type(text: str) -> str:
@@ -90,6 +134,21 @@ def gep_source_type(text: str) -> str:
     return split_top_level(" ".join(words))[0]
 
 
+def _addrspace(pointer_type: str) -> int:
+    match = _ADDRSPACE.match(pointer_type)
+    return int(match.group(1)) if match else 0
+
+
+def function_layouts(function: Function | None) -> tuple[DataLayout, ...]:
+    """The layouts a function's memory accesses must be exact under: its
+    module's datalayout, or with none both LLVM's defaults and x86-64's.
+    Raises LayoutError for a datalayout string it cannot read."""
+    text = getattr(function, "data_layout", "") if function is not None else ""
+    if text:
+        return (DataLayout.parse(text),)
+    return DataLayout.parse(""), DataLayout.parse(X86_64_LINUX)
+
+
 class AddressAnalysis:
     """Computes :class:`Address` for every load and store of one block."""
 
@@ -97,12 +156,34 @@ class AddressAnalysis:
         self.block = block
         self.noalias = set(function.noalias_args) if function else set()
         self.args = {a.text for a in function.args} if function else set()
+        try:
+            self.layouts: tuple[DataLayout, ...] | None = function_layouts(function)
+        except LayoutError:
+            self.layouts = None  # every address unknown
+        # intermediate integer forms are exact modulo 2**widest index width
+        self._widest = max((spec.index_bits for layout in self.layouts or ()
+                            for _, spec in layout.pointers), default=64)
         self._int_memo: dict[tuple[int, str], Linear] = {}
+        self._ptr_memo: dict[int, tuple[str, str, Linear, int] | None] = {}
+
+    def _agreed(self, measure) -> int:
+        """``measure(layout)`` under every layout; LayoutError if they differ."""
+        if self.layouts is None:
+            raise LayoutError("unreadable datalayout")
+        values = {measure(layout) for layout in self.layouts}
+        if len(values) != 1:
+            raise LayoutError("the value depends on which datalayout applies")
+        return values.pop()
 
     def addresses(self) -> dict[int, Address]:
         """Address of each load/store, keyed by instruction index."""
         result = {}
-        for ins in self.block.instrs:
+        for ins in self.block.instrs:  # in order: every chain is met link by link
+            if _INT_TYPE.match(ins.type):
+                for ext in ("", "sext", "zext"):
+                    self._local_integer(ins.idx, ext)
+            elif ins.type.startswith("ptr"):
+                self._safe_pointer(ins.idx)
             if ins.kind == LOAD:
                 pointer, value_type = ins.operands[0], ins.type
             elif ins.kind == STORE:
@@ -110,81 +191,120 @@ class AddressAnalysis:
             else:
                 continue
             try:
-                size = alloc_size(value_type)
-                root, kind, offset = self.pointer(pointer)
-            except (ValueError, IndexError):
-                root, kind, offset, size = f"?{ins.idx}", OPAQUE, Linear(), 1 << 40
-            result[ins.idx] = Address(root, kind, offset.terms, offset.const, size)
+                size = self._agreed(lambda layout: layout.store_size(value_type))
+                root, kind, offset, bits = self.pointer(pointer)
+            except (LayoutError, ValueError, IndexError, RecursionError):
+                root, kind, offset, size, bits = f"?{ins.idx}", OPAQUE, Linear(), UNKNOWN_SIZE, 64
+            result[ins.idx] = Address(root, kind, offset.terms, offset.const, size, bits)
         return result
+
+    def _safe_pointer(self, idx: int) -> None:
+        try:
+            self._local_pointer(idx)
+        except (LayoutError, ValueError, IndexError, RecursionError):
+            self._ptr_memo[idx] = None  # unknown, and so is every pointer based on it
 
     def _root_kind(self, text: str) -> str:
         if text in self.noalias:
             return NOALIAS_ARG
         return ARG if text in self.args else OPAQUE
 
-    def pointer(self, op: Operand) -> tuple[str, str, Linear]:
-        """(root, root kind, byte offset) of a pointer operand."""
+    def _index_bits(self, pointer_type: str) -> int:
+        space = _addrspace(pointer_type)
+        return self._agreed(lambda layout: layout.pointer(space).index_bits)
+
+    def pointer(self, op: Operand) -> tuple[str, str, Linear, int]:
+        """(root, root kind, byte offset, index width in bits) of a pointer
+        operand; the offset is reduced modulo ``2**bits``."""
+        if op.kind == LOCAL:
+            return self._local_pointer(op.index)
+        bits = self._index_bits(op.type)
         if op.kind == VALUE:
-            return op.text, self._root_kind(op.text), Linear()
-        if op.kind == GLOBAL:  # an alias is its aliasee's object; an opaque one may alias any
-            return (op.object, GLOBAL_ROOT, Linear()) if op.object else (op.text, OPAQUE, Linear())
-        if op.kind != LOCAL:
-            return op.text, OPAQUE, Linear()
-        ins = self.block.instrs[op.index]
-        if ins.opcode == "getelementptr":
-            root, kind, offset = self.pointer(ins.operands[0])
-            return root, kind, offset + self._gep_offset(ins)
-        if ins.opcode in ("bitcast", "addrspacecast"):
-            return self.pointer(ins.operands[0])
-        if ins.opcode == "alloca":
-            return ins.ref, ALLOCA, Linear()
-        return ins.ref, OPAQUE, Linear()
+            return op.text, self._root_kind(op.text), Linear(), bits
+        if op.kind == GLOBAL:
+            target = getattr(op, "object", "")
+            if target:
+                return target, GLOBAL_ROOT, Linear(), bits
+        return op.text, OPAQUE, Linear(), bits  # constants, aliases of expressions
+
+    def _local_pointer(self, idx: int) -> tuple[str, str, Linear, int]:
+        if self._ptr_memo.get(idx, ()) is None:
+            raise LayoutError("address computed from an unknown one")
+        if idx not in self._ptr_memo:
+            ins = self.block.instrs[idx]
+            if ins.opcode == "getelementptr":
+                root, kind, offset, bits = self.pointer(ins.operands[0])
+                found = root, kind, (offset + self._gep_offset(ins)).wrapped(bits), bits
+            elif ins.opcode == "bitcast":
+                found = self.pointer(ins.operands[0])
+            else:  # alloca, or an opaque pointer value (addrspacecast may rebase)
+                kind = ALLOCA if ins.opcode == "alloca" else OPAQUE
+                found = ins.ref, kind, Linear(), self._index_bits(ins.type)
+            self._ptr_memo[idx] = found
+        return self._ptr_memo[idx]
 
     def _gep_offset(self, ins) -> Linear:
         current = gep_source_type(ins.text)
+        index_bits = self._index_bits(ins.operands[0].type)
         indices = ins.operands[1:]
-        total = self._index(indices[0]).scale(alloc_size(current)) if indices else Linear()
+        total = Linear()
+        if indices:
+            stride = self._agreed(lambda layout: layout.alloc_size(current))
+            total = self._index(indices[0], index_bits).scale(stride)
         for index in indices[1:]:
-            if current.startswith("{") or current.startswith("<{"):
+            if current.startswith(("{", "<{")):
                 field = int(index.text)
-                total = total + Linear((), struct_field_offsets(current)[field])
+                total = total + Linear((), self._agreed(
+                    lambda layout: layout.struct_field_offsets(current)[field]))
                 current = split_top_level(current.strip().strip("<>{} "))[field]
             else:
                 current = element_type(current)
-                total = total + self._index(index).scale(alloc_size(current))
+                stride = self._agreed(lambda layout: layout.alloc_size(current))
+                total = total + self._index(index, index_bits).scale(stride)
         return total
 
-    def _index(self, op: Operand) -> Linear:
-        # GEP sign-extends indices narrower than the pointer (64 bits here).
-        return self.integer(op, "" if op.type == "i64" else "sext")
+    def _index(self, op: Operand, index_bits: int) -> Linear:
+        # A GEP sign-extends an index narrower than the index width and
+        # truncates a wider one; truncation commutes with the arithmetic.
+        match = _INT_TYPE.match(op.type)
+        if not match:
+            raise ValueError(f"vector or unknown GEP index {op.type!r}")
+        return self.integer(op, "" if int(match.group(1)) >= index_bits else "sext")
 
     def integer(self, op: Operand, ext: str = "") -> Linear:
         """Linear form of an integer operand (``ext``: enclosing sext/zext)."""
         if op.kind == CONST and _INT_CONST.match(op.text):
-            return Linear((), int(op.text))
+            value = int(op.text)
+            if ext == "zext" and (match := _INT_TYPE.match(op.type)):
+                value %= 1 << int(match.group(1))  # zext reads the bits unsigned
+            return Linear((), value)
         if op.kind != LOCAL:
             return Linear.atom(f"{ext}({op.text})" if ext else op.text)
-        key = (op.index, ext)
+        return self._local_integer(op.index, ext)
+
+    def _local_integer(self, idx: int, ext: str) -> Linear:
+        key = (idx, ext)
         if key not in self._int_memo:
-            self._int_memo[key] = self._integer_instr(self.block.instrs[op.index], ext)
+            found = self._integer_instr(self.block.instrs[idx], ext)
+            self._int_memo[key] = found.wrapped(self._widest)
         return self._int_memo[key]
 
     def _integer_instr(self, ins, ext: str) -> Linear:
         opaque = Linear.atom(f"{ext}({ins.ref})" if ext else ins.ref)
-        words = set(ins.text.split(" = ", 1)[-1].split(" ")[:4])
-        if ext and not ({"sext": "nsw", "zext": "nuw"}[ext] in words or "disjoint" in words):
-            if ins.opcode not in ("sext", "zext"):
-                return opaque
+        flags = set(getattr(ins, "flags", ()))  # nsw, nuw, disjoint, ...
+        if ext and not ({"sext": "nsw", "zext": "nuw"}[ext] in flags or "disjoint" in flags):
+            return opaque
         ops = ins.operands
         if ins.opcode in ("sext", "zext") and not ext:
             return self.integer(ops[0], ins.opcode)
-        if ins.opcode == "add" or (ins.opcode == "or" and "disjoint" in words):
+        if ins.opcode == "add" or (ins.opcode == "or" and "disjoint" in flags):
             return self.integer(ops[0], ext) + self.integer(ops[1], ext)
         if ins.opcode == "sub":
             return self.integer(ops[0], ext) + self.integer(ops[1], ext).scale(-1)
         if ins.opcode == "mul" and ops[1].kind == CONST and _INT_CONST.match(ops[1].text):
-            return self.integer(ops[0], ext).scale(int(ops[1].text))
+            return self.integer(ops[0], ext).scale(self.integer(ops[1], ext).const)
         if ins.opcode == "shl" and ops[1].kind == CONST and _INT_CONST.match(ops[1].text):
-            return self.integer(ops[0], ext).scale(1 << int(ops[1].text))
+            amount, width = int(ops[1].text), _INT_TYPE.match(ins.type)
+            if width and 0 <= amount < int(width.group(1)):  # else poison
+                return self.integer(ops[0], ext).scale(1 << amount)
         return opaque
-
