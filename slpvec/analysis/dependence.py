@@ -6,31 +6,58 @@ touch the same bytes when at least one writes, and order every barrier (call
 with side effects, volatile/atomic access, unknown construct) against every
 other memory access and barrier. Phis and their back-edge operands add no
 edges: phis stay at the top of the block and terminators at the bottom.
+
+The graph is held as bitsets (Python ints, bit u = instruction u): for each
+instruction its direct memory predecessors and its ancestors. Built through
+:class:`slpvec.analysis.conflicts.ConflictIndex`, that takes a few bitset
+operations per access, so a block of the 10,000-instruction limit whose
+accesses all alias takes a second and tens of megabytes; the edge list is
+only spelled out when asked for.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
-from ..ir.types import BARRIER, LOAD, LOCAL, PHI, STORE, Block, Function
-from .address import Address, AddressAnalysis, may_alias
+from ..ir.types import BARRIER, LOCAL, PHI, STORE, Block, Function
+from .address import AddressAnalysis
+from .conflicts import ConflictIndex
 
 DEF_USE, MEMORY = "def-use", "memory"
 
 
 @dataclass(frozen=True)
 class DependenceGraph:
-    """Edges and reachability of one block.
+    """Dependences and reachability of one block.
 
-    ``edges``: sorted ``(u, v, kind)`` with kind ``def-use`` or ``memory``.
-    ``ancestors[v]``: bitset (Python int) of every instruction with a path to v.
-    ``addresses``: the :class:`Address` of every load/store.
+    ``operand_preds[v]``: instructions of the block whose values v uses (phis: none).
+    ``memory_preds[v]``: bitset of the earlier memory accesses/barriers v
+    conflicts with. ``ancestors[v]``: bitset of every instruction with a path
+    to v. ``addresses``: the :class:`Address` of every load/store.
     """
 
     block: Block
-    edges: tuple[tuple[int, int, str], ...]
+    operand_preds: tuple[tuple[int, ...], ...]
+    memory_preds: tuple[int, ...]
     ancestors: tuple[int, ...]
-    addresses: dict
+    addresses: dict = field(compare=False)
+
+    @cached_property
+    def edges(self) -> tuple[tuple[int, int, str], ...]:
+        """Sorted ``(u, v, kind)``, kind ``def-use`` or ``memory`` (a memory
+        conflict between a value and its user counts as def-use)."""
+        out = []
+        for v, (operands, memory) in enumerate(zip(self.operand_preds, self.memory_preds)):
+            out.extend((u, v, DEF_USE) for u in operands)
+            out.extend((u, v, MEMORY) for u in _bits(memory) if u not in operands)
+        return tuple(sorted(out))
+
+    @property
+    def n_memory_edges(self) -> int:
+        """Number of ``memory`` edges, without spelling them out."""
+        return sum(bin(memory & ~_mask(operands)).count("1")
+                   for operands, memory in zip(self.operand_preds, self.memory_preds))
 
     def reaches(self, u: int, v: int) -> bool:
         """True if there is a path u -> v."""
@@ -42,9 +69,7 @@ class DependenceGraph:
 
     def independent_lanes(self, lanes) -> bool:
         """True if no two of ``lanes`` are connected by a path."""
-        mask = 0
-        for lane in lanes:
-            mask |= 1 << lane
+        mask = _mask(lanes)
         return all(not (self.ancestors[lane] & mask) for lane in lanes)
 
     def successors(self) -> list[list[int]]:
@@ -55,34 +80,44 @@ class DependenceGraph:
         return out
 
 
-def _memory_edges(block: Block, addresses: dict[int, Address]) -> set[tuple[int, int]]:
-    accesses = [ins for ins in block.instrs if ins.kind in (LOAD, STORE, BARRIER)]
-    edges = set()
-    for j, later in enumerate(accesses):
-        for earlier in accesses[:j]:
-            if earlier.kind == LOAD and later.kind == LOAD:
-                continue
-            if BARRIER in (earlier.kind, later.kind) or may_alias(
-                    addresses[earlier.idx], addresses[later.idx]):
-                edges.add((earlier.idx, later.idx))
-    return edges
+def _mask(indices) -> int:
+    mask = 0
+    for i in indices:
+        mask |= 1 << i
+    return mask
+
+
+def _bits(bitset: int):
+    """Indices of the set bits, lowest first."""
+    while bitset:
+        low = bitset & -bitset
+        yield low.bit_length() - 1
+        bitset ^= low
 
 
 def build_dependence_graph(block: Block, function: Function | None = None) -> DependenceGraph:
-    """Dependence DAG of ``block`` (``function`` supplies noalias arguments)."""
+    """Dependence DAG of ``block`` (``function`` supplies noalias arguments
+    and the datalayout)."""
     addresses = AddressAnalysis(block, function).addresses()
-    def_use = {(op.index, ins.idx) for ins in block.instrs if ins.kind != PHI
-               for op in ins.operands if op.kind == LOCAL}
-    memory = _memory_edges(block, addresses) - def_use
-    edges = sorted([(u, v, DEF_USE) for u, v in def_use]
-                   + [(u, v, MEMORY) for u, v in memory])
-    preds: list[list[int]] = [[] for _ in block.instrs]
-    for u, v, _ in edges:
-        preds[v].append(u)
+    stores = frozenset(i for i, ins in enumerate(block.instrs) if ins.kind == STORE)
     ancestors: list[int] = []
-    for v in range(len(block.instrs)):
-        bits = 0
-        for u in preds[v]:
-            bits |= ancestors[u] | (1 << u)
-        ancestors.append(bits)
-    return DependenceGraph(block, tuple(edges), tuple(ancestors), addresses)
+    index = ConflictIndex(addresses, stores, ancestors)
+    operand_preds, memory_preds = [], []
+    for ins in block.instrs:
+        operands = () if ins.kind == PHI else tuple(sorted(
+            {op.index for op in ins.operands if op.kind == LOCAL}))
+        reach = 0
+        for u in operands:
+            reach |= ancestors[u] | (1 << u)
+        memory = 0
+        is_memory = ins.idx in addresses or ins.kind == BARRIER
+        if is_memory:
+            memory, closure = index.conflicts(ins.idx)
+            reach |= closure
+        operand_preds.append(operands)
+        memory_preds.append(memory)
+        ancestors.append(reach)
+        if is_memory:
+            index.file(ins.idx)
+    return DependenceGraph(block, tuple(operand_preds), tuple(memory_preds),
+                           tuple(ancestors), addresses)

@@ -132,31 +132,48 @@ def schedule(deps: DependenceGraph, packs: tuple[Pack, ...]) -> list[int]:
 
     Ties go to the unit whose earliest instruction comes first, so an empty
     plan reproduces the original order. Raises ScheduleError on a cycle.
+
+    A unit is ready once every ancestor of its lanes (outside the unit) is
+    scheduled, the same as "every predecessor unit is", but read from the
+    reachability bitsets: the edge list of a large block whose accesses all
+    alias is quadratic. A waiting unit watches its latest unscheduled
+    ancestor, and is looked at again only when that one is scheduled.
     """
     n = len(deps.block.instrs)
     unit = units_of(n, packs)
     n_units = len(packs) + n
     first = [n] * n_units
+    lanes = [0] * n_units
+    waits_for = [0] * n_units
     for i, u in enumerate(unit):
         first[u] = min(first[u], i)
-    succs: list[set[int]] = [set() for _ in range(n_units)]
-    indegree = [0] * n_units
-    for a, b, _ in deps.edges:
-        ua, ub = unit[a], unit[b]
-        if ua != ub and ub not in succs[ua]:
-            succs[ua].add(ub)
-            indegree[ub] += 1
-    live = {u for u in unit}
-    ready = [(first[u], u) for u in live if indegree[u] == 0]
-    heapq.heapify(ready)
+        lanes[u] |= 1 << i
+        waits_for[u] |= deps.ancestors[i]
+    live = set(unit)
+    watchers: dict[int, list[int]] = {}
+    ready: list[tuple[int, int]] = []
+    scheduled = 0
+
+    def wait_or_ready(u: int) -> None:
+        pending = waits_for[u] & ~scheduled & ~lanes[u]
+        if pending:
+            watchers.setdefault(pending.bit_length() - 1, []).append(u)
+        else:
+            heapq.heappush(ready, (first[u], u))
+
+    for u in sorted(live):
+        wait_or_ready(u)
     order = []
     while ready:
         _, u = heapq.heappop(ready)
         order.append(u)
-        for v in succs[u]:
-            indegree[v] -= 1
-            if indegree[v] == 0:
-                heapq.heappush(ready, (first[v], v))
+        scheduled |= lanes[u]
+        bits = lanes[u]
+        while bits:
+            low = bits & -bits
+            bits ^= low
+            for waiting in watchers.pop(low.bit_length() - 1, ()):
+                wait_or_ready(waiting)
     if len(order) != len(live):
         raise ScheduleError("packs depend on each other in a cycle")
     return order
