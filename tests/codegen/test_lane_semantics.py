@@ -40,44 +40,42 @@ def run_checked(ir, policy):
     return text, report.blocks[0]
 
 
-def icmp_lane(predicates):
-    def lane(k):
-        # lshr clears the sign bit, so `samesign` holds and nothing is poison
-        return [f"%u{k} = lshr i32 %x{k}, 1", f"%v{k} = lshr i32 %y{k}, 1",
-                f"%c{k} = icmp {predicates[k]} i32 %u{k}, %v{k}",
-                f"%r{k} = zext i1 %c{k} to i32", *store_i32(k, f"%r{k}")]
-    return lane
+# Each lane's operands for a compare: icmp on values with the sign bit cleared
+# (so `samesign` holds and nothing is poison), fcmp on the bits as floats.
+COMPARED = {"icmp": ("i32", "lshr i32 {}, 1"), "fcmp": ("float", "bitcast i32 {} to float")}
 
 
-def fcmp_lane(predicates):
+def compare_lane(opcode, predicates):
+    elem, operand = COMPARED[opcode]
+
     def lane(k):
-        return [f"%u{k} = bitcast i32 %x{k} to float", f"%v{k} = bitcast i32 %y{k} to float",
-                f"%c{k} = fcmp {predicates[k]} float %u{k}, %v{k}",
+        return [f"%u{k} = " + operand.format(f"%x{k}"), f"%v{k} = " + operand.format(f"%y{k}"),
+                f"%c{k} = {opcode} {predicates[k]} {elem} %u{k}, %v{k}",
                 f"%r{k} = zext i1 %c{k} to i32", *store_i32(k, f"%r{k}")]
     return lane
 
 
 @pytest.mark.parametrize("policy", POLICIES)
-@pytest.mark.parametrize("make, predicates", [
-    (icmp_lane, ["samesign ult", "samesign ugt"] * 2),
-    (fcmp_lane, ["fast olt", "fast ogt"] * 2),
+@pytest.mark.parametrize("opcode, predicates", [
+    ("icmp", ["samesign ult", "samesign ugt"] * 2),
+    ("fcmp", ["fast olt", "fast ogt"] * 2),
 ])
-def test_compares_of_different_predicates_are_not_packed(make, predicates, policy):
-    text, block = run_checked(lanes_module(make(predicates)), policy)
+def test_compares_of_different_predicates_are_not_packed(opcode, predicates, policy):
+    text, block = run_checked(lanes_module(compare_lane(opcode, predicates)), policy)
     assert block.vectorized  # loads, shifts/casts, zext and stores still pack
     assert "store <4 x i32>" in text
     assert not re.search(r"[if]cmp [a-z ]*<\d+ x", text)
 
 
 @pytest.mark.parametrize("policy", POLICIES)
-@pytest.mark.parametrize("make, predicates, vector_cmp", [
-    (icmp_lane, ["samesign ult", "ult"] * 2, "icmp ult <4 x i32>"),
-    (icmp_lane, ["samesign ult"] * 4, "icmp samesign ult <4 x i32>"),
-    (fcmp_lane, ["fast olt", "nnan olt"] * 2, "fcmp nnan olt <4 x float>"),
+@pytest.mark.parametrize("opcode, predicates, vector_cmp", [
+    ("icmp", ["samesign ult", "ult"] * 2, "icmp ult <4 x i32>"),
+    ("icmp", ["samesign ult"] * 4, "icmp samesign ult <4 x i32>"),
+    ("fcmp", ["fast olt", "nnan olt"] * 2, "fcmp nnan olt <4 x float>"),
 ])
-def test_compares_of_one_predicate_pack_with_the_common_flags(make, predicates,
+def test_compares_of_one_predicate_pack_with_the_common_flags(opcode, predicates,
                                                               vector_cmp, policy):
-    text, block = run_checked(lanes_module(make(predicates)), policy)
+    text, block = run_checked(lanes_module(compare_lane(opcode, predicates)), policy)
     assert block.vectorized and vector_cmp in text
 
 
