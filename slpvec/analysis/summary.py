@@ -43,7 +43,7 @@ def summarize_module(module: Module, target: Target,
             costs = (block_costs or {}).get((fn.name, block.label))
             out.append(BlockSummary(
                 function=fn.name, label=block.label, n_instrs=len(block),
-                n_memory_deps=sum(1 for e in deps.edges if e[2] == "memory"),
+                n_memory_deps=deps.n_memory_edges,
                 candidates=tuple(p.lanes for p in cands.packs),
                 candidate_names=tuple(tuple(block.instrs[i].ref or block.instrs[i].opcode
                                             for i in p.lanes) for p in cands.packs),

@@ -177,6 +177,7 @@ def test_bitset_construction_equals_pairwise_definition():
         memory, ancestors = _pairwise(fn.blocks[0], g.addresses)
         assert list(g.memory_preds) == memory, trial
         assert list(g.ancestors) == ancestors, trial
+        assert g.n_memory_edges == sum(1 for e in g.edges if e[2] == MEMORY)
 
 
 # -- large blocks ---------------------------------------------------------------
