@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .typesize import split_top_level
+
 FAST_MATH = ("reassoc", "nnan", "ninf", "nsz", "arcp", "contract", "afn")
 # Poison-generating and fast-math flags LLVM prints right after the opcode.
 FLAGS = frozenset({"nsw", "nuw", "exact", "disjoint", "nneg", "samesign", "inbounds", "nusw",
@@ -38,6 +40,7 @@ class InstrText:
     align: int
     metadata: tuple[str, ...]
     ordered: bool
+    source_type: str = ""
 
 
 def read_instr_text(opcode: str, text: str) -> InstrText:
@@ -57,6 +60,8 @@ def read_instr_text(opcode: str, text: str) -> InstrText:
     predicate = words[rest] if opcode in ("icmp", "fcmp") and rest < len(words) else ""
     ordered = opcode in ("load", "store") and bool(words) and words[0] in ("volatile", "atomic")
     align = _ALIGN.search(body) if opcode in _ALIGNED else None
+    source = split_top_level(" ".join(words[rest:]))[0] if opcode == "getelementptr" else ""
     return InstrText(result=lhs.group(1) if lhs else "", predicate=predicate,
                      flags=tuple(dict.fromkeys(flags)), align=int(align.group(1)) if align else 0,
-                     metadata=tuple(_ATTACHMENT.findall(body)), ordered=ordered)
+                     metadata=tuple(_ATTACHMENT.findall(body)), ordered=ordered,
+                     source_type=source)

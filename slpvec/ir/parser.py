@@ -202,7 +202,7 @@ class _FunctionParser:
                      kind=opcodes.classify(opcode, callee, facts.ordered), callee=callee,
                      line=line.start, end_line=line.end, predicate=facts.predicate,
                      flags=facts.flags, immargs=immargs, align=facts.align,
-                     metadata=facts.metadata)
+                     metadata=facts.metadata, source_type=facts.source_type)
 
     def _number_values(self, llvm_blocks) -> list[list[tuple]]:
         slot = 0

@@ -109,7 +109,8 @@ class Instr:
     ``fast`` expanded into its seven flags); ``immargs``: for calls, (operand
     position, constant text) of each argument whose parameter is ``immarg``;
     ``align``: the ``align N`` of a load/store/alloca (0 if none);
-    ``metadata``: kinds of the attached metadata (``tbaa``, ``range``, ...).
+    ``metadata``: kinds of the attached metadata (``tbaa``, ``range``, ...);
+    ``source_type``: a GEP's source element type (``[4 x float]``), else "".
     """
 
     idx: int
@@ -127,6 +128,7 @@ class Instr:
     immargs: tuple[tuple[int, str], ...] = ()
     align: int = 0
     metadata: tuple[str, ...] = ()
+    source_type: str = ""
 
     @property
     def is_memory(self) -> bool:

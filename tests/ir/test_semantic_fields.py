@@ -79,6 +79,14 @@ def test_immediate_arguments_come_from_the_callee_declaration(instrs):
     assert instrs["w"].immargs == ()
 
 
+def test_gep_source_type(instrs):
+    module = parse_module("define ptr @f(ptr %p, i64 %i) {\n"
+                          "  %g = getelementptr inbounds nuw { [2 x float], i32 }, ptr %p, i64 %i, i32 0\n"
+                          "  ret ptr %g\n}\n")
+    assert module.functions[0].blocks[0].instrs[0].source_type == "{ [2 x float], i32 }"
+    assert instrs["g"].source_type == "i8" and instrs["w"].source_type == ""
+
+
 def test_alignment_and_metadata_kinds(instrs):
     assert (instrs["l"].align, instrs["l"].metadata) == (2, ("range", "noundef"))
     assert (instrs["store"].align, instrs["store"].metadata) == (8, ("nontemporal",))
