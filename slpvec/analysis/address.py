@@ -28,13 +28,12 @@ import re
 from dataclasses import dataclass
 
 from ..ir.datalayout import X86_64_LINUX, DataLayout, LayoutError
-from ..ir.typesize import element_type, split_top_level
+from ..ir.typesize import element_type, struct_fields
 from ..ir.types import CONST, GLOBAL, LOAD, LOCAL, STORE, VALUE, Block, Function, Operand
 
 # Root kinds. Distinct "identified objects" never alias each other.
 NOALIAS_ARG, ARG, GLOBAL_ROOT, ALLOCA, OPAQUE = "noalias", "arg", "global", "alloca", "opaque"
 _IDENTIFIED = {NOALIAS_ARG, GLOBAL_ROOT, ALLOCA}
-_GEP_FLAGS = {"inbounds", "nuw", "nusw"}
 _INT_CONST = re.compile(r"^-?\d+$")
 _INT_TYPE = re.compile(r"^i(\d+)$")
 _ADDRSPACE = re.compile(r"^ptr addrspace\((\d+)\)$")
@@ -125,15 +124,6 @@ def may_alias(a: Address, b: Address) -> bool:
     return roots_may_alias(a, b)
 
 
-def gep_source_type(text: str) -> str:
-    """Source element type of a GEP from its text (``getelementptr inbounds i8, ...``)."""
-    rest = text.split("getelementptr", 1)[1].strip()
-    words = rest.split(" ")
-    while words and (words[0] in _GEP_FLAGS or words[0].startswith("inrange")):
-        words.pop(0)
-    return split_top_level(" ".join(words))[0]
-
-
 def _addrspace(pointer_type: str) -> int:
     match = _ADDRSPACE.match(pointer_type)
     return int(match.group(1)) if match else 0
@@ -143,7 +133,7 @@ def function_layouts(function: Function | None) -> tuple[DataLayout, ...]:
     """The layouts a function's memory accesses must be exact under: its
     module's datalayout, or with none both LLVM's defaults and x86-64's.
     Raises LayoutError for a datalayout string it cannot read."""
-    text = getattr(function, "data_layout", "") if function is not None else ""
+    text = function.data_layout if function is not None else ""
     if text:
         return (DataLayout.parse(text),)
     return DataLayout.parse(""), DataLayout.parse(X86_64_LINUX)
@@ -222,9 +212,8 @@ class AddressAnalysis:
         if op.kind == VALUE:
             return op.text, self._root_kind(op.text), Linear(), bits
         if op.kind == GLOBAL:
-            target = getattr(op, "object", "")
-            if target:
-                return target, GLOBAL_ROOT, Linear(), bits
+            if op.object:
+                return op.object, GLOBAL_ROOT, Linear(), bits
         return op.text, OPAQUE, Linear(), bits  # constants, aliases of expressions
 
     def _local_pointer(self, idx: int) -> tuple[str, str, Linear, int]:
@@ -244,7 +233,7 @@ class AddressAnalysis:
         return self._ptr_memo[idx]
 
     def _gep_offset(self, ins) -> Linear:
-        current = gep_source_type(ins.text)
+        current = ins.source_type
         index_bits = self._index_bits(ins.operands[0].type)
         indices = ins.operands[1:]
         total = Linear()
@@ -252,11 +241,12 @@ class AddressAnalysis:
             stride = self._agreed(lambda layout: layout.alloc_size(current))
             total = self._index(indices[0], index_bits).scale(stride)
         for index in indices[1:]:
-            if current.startswith(("{", "<{")):
+            _, fields = struct_fields(current)
+            if fields is not None:
                 field = int(index.text)
                 total = total + Linear((), self._agreed(
                     lambda layout: layout.struct_field_offsets(current)[field]))
-                current = split_top_level(current.strip().strip("<>{} "))[field]
+                current = fields[field]
             else:
                 current = element_type(current)
                 stride = self._agreed(lambda layout: layout.alloc_size(current))
@@ -291,7 +281,7 @@ class AddressAnalysis:
 
     def _integer_instr(self, ins, ext: str) -> Linear:
         opaque = Linear.atom(f"{ext}({ins.ref})" if ext else ins.ref)
-        flags = set(getattr(ins, "flags", ()))  # nsw, nuw, disjoint, ...
+        flags = set(ins.flags)
         if ext and not ({"sext": "nsw", "zext": "nuw"}[ext] in flags or "disjoint" in flags):
             return opaque
         ops = ins.operands

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .typesize import split_top_level
+from .typesize import struct_fields
 
 # clang-22's datalayout for x86_64-pc-linux-gnu (the host every tool here runs on).
 X86_64_LINUX = ("e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128"
@@ -119,7 +119,7 @@ class DataLayout:
 
     def struct_field_offsets(self, type_text: str) -> tuple[int, ...]:
         """Byte offset of each field of a literal struct type."""
-        packed, fields = _struct_fields(type_text.strip())
+        packed, fields = struct_fields(type_text.strip())
         if fields is None:
             raise LayoutError(f"not a literal struct type: {type_text!r}")
         return _struct_layout(self, tuple(fields), packed)[0]
@@ -137,15 +137,6 @@ def _round_up(value: int, align: int) -> int:
 
 def _power_of_two_ceil(value: int) -> int:
     return 1 << max(value - 1, 0).bit_length()
-
-
-def _struct_fields(t: str) -> tuple[bool, list[str] | None]:
-    """(packed, field types) of a literal struct type text, fields None if not one."""
-    if t.startswith("<{") and t.endswith("}>"):
-        return True, split_top_level(t[2:-2])
-    if t.startswith("{") and t.endswith("}"):
-        return False, split_top_level(t[1:-1])
-    return False, None
 
 
 @lru_cache(maxsize=256)
@@ -178,7 +169,7 @@ def _info(layout: DataLayout, t: str) -> tuple[int, int]:
     if match := _ARRAY.match(t):
         element = match.group(2)
         return int(match.group(1)) * layout.alloc_size(element) * 8, layout.abi_align(element)
-    packed, fields = _struct_fields(t)
+    packed, fields = struct_fields(t)
     if fields is not None:
         _, size, align = _struct_layout(layout, tuple(fields), packed)
         return size * 8, 1 if packed else max(align, layout.aggregate_align)

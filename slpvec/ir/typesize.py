@@ -47,6 +47,17 @@ def split_top_level(body: str) -> list[str]:
     return fields
 
 
+def struct_fields(type_text: str) -> tuple[bool, list[str] | None]:
+    """(packed, field types) of a literal struct type (``<{ i8, i32 }>`` ->
+    ``(True, ["i8", "i32"])``); fields None if the type is not one."""
+    t = type_text.strip()
+    if t.startswith("<{") and t.endswith("}>"):
+        return True, split_top_level(t[2:-2])
+    if t.startswith("{") and t.endswith("}"):
+        return False, split_top_level(t[1:-1])
+    return False, None
+
+
 def element_type(type_text: str) -> str:
     """Element type of an array or vector type (``[4 x float]`` -> ``float``)."""
     t = type_text.strip()

@@ -215,3 +215,15 @@ store i1 true, ptr %p, align 1
 store <3 x i8> zeroinitializer, ptr %p, align 4
 """, layout)
     assert [x.size for x in a] == [4 if layout == I686 else 8, 1, 3]
+
+
+def test_gep_into_vector_and_packed_struct_fields():
+    a = accesses("""
+%q = getelementptr { i8, <{ i8, i32 }>, <4 x float> }, ptr %p, i64 0, i32 2, i64 3
+store float 1.0, ptr %q, align 4
+%r = getelementptr { i8, <{ i8, i32 }>, <4 x float> }, ptr %p, i64 1, i32 1, i32 1
+store i32 1, ptr %r, align 1
+""")
+    # the packed struct is at byte 1 (its alignment is 1), its i32 at 1 + 1;
+    # the vector at 16, element 3 at 28; the whole struct is 32 bytes
+    assert [(x.root, x.offset) for x in a] == [("%p", 28), ("%p", 34)]
