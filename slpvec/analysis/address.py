@@ -38,6 +38,9 @@ _INT_CONST = re.compile(r"^-?\d+$")
 _INT_TYPE = re.compile(r"^i(\d+)$")
 _ADDRSPACE = re.compile(r"^ptr addrspace\((\d+)\)$")
 UNKNOWN_SIZE = 1 << 62  # an access of unknown extent covers everything
+# Integer values summing more terms are one opaque term: keeps each step O(1)
+# (a 10,000-instruction add chain would otherwise cost quadratic time).
+MAX_TERMS = 8
 
 
 def _signed(value: int, bits: int) -> int:
@@ -275,8 +278,11 @@ class AddressAnalysis:
     def _local_integer(self, idx: int, ext: str) -> Linear:
         key = (idx, ext)
         if key not in self._int_memo:
-            found = self._integer_instr(self.block.instrs[idx], ext)
-            self._int_memo[key] = found.wrapped(self._widest)
+            ins = self.block.instrs[idx]
+            found = self._integer_instr(ins, ext).wrapped(self._widest)
+            if len(found.terms) > MAX_TERMS:  # a sum of many values: no address shape
+                found = Linear.atom(f"{ext}({ins.ref})" if ext else ins.ref)
+            self._int_memo[key] = found
         return self._int_memo[key]
 
     def _integer_instr(self, ins, ext: str) -> Linear:

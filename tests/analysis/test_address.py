@@ -227,3 +227,15 @@ store i32 1, ptr %r, align 1
     # the packed struct is at byte 1 (its alignment is 1), its i32 at 1 + 1;
     # the vector at 16, element 3 at 28; the whole struct is 32 bytes
     assert [(x.root, x.offset) for x in a] == [("%p", 28), ("%p", 34)]
+
+
+def test_a_long_sum_is_one_term():
+    # each link of an add chain merged every earlier term: quadratic on big blocks
+    chain = ["%s0 = add i64 %i, 1"] + [f"%s{k} = add i64 %s{k - 1}, %v{k}" for k in range(1, 100)]
+    args = "ptr %p, i64 %i, " + ", ".join(f"i64 %v{k}" for k in range(1, 100))
+    a = accesses("\n".join(chain[:4] + ["%q = getelementptr i8, ptr %p, i64 %s3",
+                                        "store i8 0, ptr %q, align 1"]), args=args)
+    assert (a[0].terms, a[0].offset) == ((("%i", 1), ("%v1", 1), ("%v2", 1), ("%v3", 1)), 1)
+    a = accesses("\n".join(chain + ["%q = getelementptr i8, ptr %p, i64 %s99",
+                                    "store i8 0, ptr %q, align 1"]), args=args)
+    assert len(a[0].terms) <= 8
