@@ -21,7 +21,8 @@ from .target import Target, target_for
 
 
 # Blocks beyond this many instructions are left scalar: the dependence
-# analysis is quadratic, and such blocks are generated code, not hand loops.
+# bitsets grow quadratically (tens of MB at this size), and such blocks are
+# generated code, not hand loops.
 MAX_BLOCK_INSTRS = 10_000
 # Seconds a policy may spend on one block; then it returns its best plan so far.
 BLOCK_BUDGET_S = 20.0
