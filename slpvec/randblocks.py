@@ -39,6 +39,28 @@ class BlockSpec:
     noalias: bool = True     # False: array params may alias (fuzzing runs them overlapped)
     casts: bool = False      # add widen-then-narrow cast pairs to templates
     shuffled: bool = False   # some groups store their lanes in a random order
+    # fuzz classes (slpvec.fuzzgen; any of them on replaces the generator above):
+    compares: bool = False   # icmp/fcmp, flags, mixed predicates; zext'd, stored, selected
+    selects: bool = False    # selects on compares, i1 loads, truncated ints
+    narrow: bool = False     # i8/i16/i24/half values and memory
+    i1: bool = False         # i1 values and i1 arrays in memory
+    intrinsics: bool = False  # abs/ctlz/cttz immargs, fmuladd, int and fp min/max
+    globals: bool = False    # named, unnamed and aliased globals, lanes over two of them
+    vec3: bool = False       # <3 x float> arrays
+    structs: bool = False    # struct field GEPs, packed structs
+    foreign_layout: bool = False  # a non-x86 datalayout (i64/double 4-aligned)
+    wrap: bool = False       # non-inbounds GEPs reaching a place modulo 2^64
+    debug: bool = False      # debug records and metadata, as clang -g
+    invoke: bool = False     # the entry block ends in an invoke
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """The fuzz classes switched on (empty: the lane-group generator above)."""
+        return tuple(name for name in FUZZ_CLASSES if getattr(self, name))
+
+
+FUZZ_CLASSES = ("compares", "selects", "narrow", "i1", "intrinsics", "globals", "vec3",
+                "structs", "foreign_layout", "wrap", "debug", "invoke")
 
 
 class _Builder:
@@ -148,6 +170,9 @@ def _mangle(elem: str) -> str:
 
 def random_block_ir(seed: int, spec: BlockSpec = BlockSpec()) -> str:
     """IR text of one random block (see module docstring)."""
+    if spec.classes:
+        from .fuzzgen import class_block_ir
+        return class_block_ir(seed, spec)
     rng = random.Random(seed)
     elem = spec.elem or rng.choice(sorted(TYPES))
     b = _Builder(rng, elem, spec)
@@ -202,6 +227,9 @@ def random_block_ir(seed: int, spec: BlockSpec = BlockSpec()) -> str:
 
 def random_module_ir(seed: int, n_functions: int, spec: BlockSpec = BlockSpec()) -> str:
     """One module holding ``n_functions`` random blocks as ``@f0, @f1, ...``."""
+    if spec.classes:
+        from .fuzzgen import class_module_ir
+        return class_module_ir(seed, n_functions, spec)
     header = 'target triple = "x86_64-pc-linux-gnu"\n\n'
     bodies = []
     for k in range(n_functions):
