@@ -33,6 +33,7 @@ from ..ir.types import CONST, GLOBAL, LOAD, LOCAL, STORE, VALUE, Block, Function
 
 # Root kinds. Distinct "identified objects" never alias each other.
 NOALIAS_ARG, ARG, GLOBAL_ROOT, ALLOCA, OPAQUE = "noalias", "arg", "global", "alloca", "opaque"
+ROOT_KINDS = (NOALIAS_ARG, ARG, GLOBAL_ROOT, ALLOCA, OPAQUE)
 _IDENTIFIED = {NOALIAS_ARG, GLOBAL_ROOT, ALLOCA}
 _INT_CONST = re.compile(r"^-?\d+$")
 _INT_TYPE = re.compile(r"^i(\d+)$")
@@ -111,9 +112,10 @@ def ranges_overlap(offset_a: int, size_a: int, offset_b: int, size_b: int,
     return distance < size_a or (modulus - distance) % modulus < size_b
 
 
-def roots_may_alias(a: Address, b: Address) -> bool:
-    """May two accesses with *different* roots touch the same memory?"""
-    kinds = {a.root_kind, b.root_kind}
+def kinds_may_alias(kind_a: str, kind_b: str) -> bool:
+    """May accesses through two *different* roots of these kinds touch the
+    same memory?"""
+    kinds = {kind_a, kind_b}
     if kinds <= _IDENTIFIED:
         return False
     # A noalias argument or a local alloca is never reachable from another argument.
@@ -124,7 +126,7 @@ def may_alias(a: Address, b: Address) -> bool:
     """Conservative alias query for two accesses of one block."""
     if a.root == b.root:
         return a.overlaps(b) if a.terms == b.terms else True
-    return roots_may_alias(a, b)
+    return kinds_may_alias(a.root_kind, b.root_kind)
 
 
 def _addrspace(pointer_type: str) -> int:

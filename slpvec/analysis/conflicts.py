@@ -28,15 +28,12 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
-from .address import ALLOCA, ARG, GLOBAL_ROOT, NOALIAS_ARG, OPAQUE, Address, ranges_overlap
+from .address import ROOT_KINDS as KINDS
+from .address import Address, kinds_may_alias, ranges_overlap
 
 WIDE = 64  # bytes; wider accesses overlap their whole class
-KINDS = (NOALIAS_ARG, ARG, GLOBAL_ROOT, ALLOCA, OPAQUE)
-# Kinds whose accesses may alias an access of a *different root* of each kind
-# (mirrors address.roots_may_alias).
-ALIASES = {OPAQUE: frozenset(KINDS), ARG: frozenset({ARG, GLOBAL_ROOT, OPAQUE}),
-           GLOBAL_ROOT: frozenset({ARG, OPAQUE}), NOALIAS_ARG: frozenset({OPAQUE}),
-           ALLOCA: frozenset({OPAQUE})}
+# Kinds whose accesses may alias an access of a *different root* of each kind.
+ALIASES = {k: frozenset(other for other in KINDS if kinds_may_alias(k, other)) for k in KINDS}
 STORES, ALL = 0, 1  # which members a query wants: stores only (for a load) or all
 
 
