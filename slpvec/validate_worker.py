@@ -154,7 +154,11 @@ def compile_module(text: str):
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
     mod = llvm.parse_assembly(text)
-    machine = llvm.Target.from_default_triple().create_target_machine(jit=True)
+    # the host's cpu and features: a generic x86-64 machine lowers half <-> float
+    # to libcalls (__extendhfsf2) MCJIT cannot resolve, so every run of a
+    # function with half arithmetic crashed in both versions
+    machine = llvm.Target.from_default_triple().create_target_machine(
+        cpu=llvm.get_host_cpu_name(), features=llvm.get_host_cpu_features().flatten(), jit=True)
     mod.data_layout = str(machine.target_data)
     exposed = expose(mod)
     padding = mmap.mmap(-1, mmap.PAGESIZE * random.SystemRandom().randint(1, 4096))
