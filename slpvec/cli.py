@@ -183,13 +183,15 @@ def cmd_fuzz(args) -> int:
 
     from tqdm import tqdm
 
-    from .fuzz import fuzz
+    from .fuzz import FUZZ_SPECS, fuzz, specs_with
     from .target import cpu_target
 
     target = cpu_target(args.mcpu)
     policies = [p.strip() for p in args.policies.split(",") if p.strip()]
+    specs = specs_with(args.classes.split(",")) if args.classes else FUZZ_SPECS
     with tqdm(total=args.count, desc="fuzz", unit="block", disable=args.quiet) as bar:
-        summary = fuzz(args.count, args.seed, policies, target, Path(args.reproducers), bar.update)
+        summary = fuzz(args.count, args.seed, policies, target, Path(args.reproducers), bar.update,
+                       jobs=args.jobs, specs=specs)
     print("\n".join(summary.lines()))
     return 0 if not summary.mismatches and not summary.crashes else 3
 
@@ -212,6 +214,13 @@ def _seconds(text: str) -> float:
         return time_limit_seconds(text)
     except SlpvecError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _positive_int(text: str) -> int:
+    """argparse type of ``--jobs``: a whole number >= 1."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return int(text)
 
 
 def _policy_options(sub):
@@ -259,6 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
     fz.add_argument("-mcpu", "--mcpu", dest="mcpu", default="haswell")
     fz.add_argument("--reproducers", default="fuzz-reproducers",
                     help="folder for minimal reproducers of mismatches")
+    fz.add_argument("--jobs", type=_positive_int, default=1,
+                    help="processes fuzzing module seeds in parallel (default 1)")
+    fz.add_argument("--classes", default="",
+                    help="comma-separated fuzz classes: only specs generating all of them "
+                    "(compares, selects, narrow, i1, intrinsics, globals, vec3, structs, "
+                    "foreign_layout, wrap, debug, invoke, plain, may-alias, casts)")
     fz.add_argument("-q", "--quiet", action="store_true")
     fz.set_defaults(func=cmd_fuzz)
     val = subs.add_parser("validate", help="differential execution: original vs vectorized")

@@ -1,22 +1,63 @@
-"""The fuzzer: clean on random blocks; a wrong vectorizer leaves a reproducer."""
+"""The fuzzer: clean on random blocks of every class; a wrong vectorizer leaves a reproducer."""
 
 import json
 
+import pytest
+
 import slpvec.fuzz as fuzz_module
 from slpvec.cli import main
-from slpvec.fuzz import fuzz
-from slpvec.randblocks import BlockSpec, random_block_ir
+from slpvec.fuzz import (EVERY_CLASS, FUZZ_SPECS, executable, fuzz, spec_labels,
+                         specs_with)
+from slpvec.randblocks import FUZZ_CLASSES, BlockSpec, random_block_ir, random_module_ir
 from slpvec.target import Target
 
 HASWELL = Target("x86_64-pc-linux-gnu", "haswell", "", 256)
+POLICIES = ["greedy", "ilp", "gnn"]
 
 
-def test_quick_fuzz_is_clean(tmp_path, capsys):
-    assert main(["fuzz", "--count", "200", "--seed", "7", "--policies", "greedy,ilp,gnn",
-                 "--reproducers", str(tmp_path), "-q"]) == 0
-    first = capsys.readouterr().out.splitlines()[0]
-    assert first.startswith("blocks 200, runs 600, vectorized ")
-    assert first.endswith("mismatches 0, crashes 0")
+def test_fuzz_smoke_over_every_class_is_clean(tmp_path):
+    # one module with every class on (compares, selects, narrow, i1,
+    # intrinsics, globals, vec3, structs, foreign layout, wrap, debug, invoke)
+    # and one of may-alias lane groups with casts, through all three policies
+    specs = (EVERY_CLASS, BlockSpec(noalias=False, casts=True, shuffled=True))
+    summary = fuzz(16, 0, POLICIES, HASWELL, tmp_path, specs=specs)  # 10 + 6 blocks
+    assert (summary.blocks, summary.runs) == (16, 48)
+    assert summary.mismatches == [] and summary.crashes == [] and summary.unchecked == []
+    assert set(summary.classes) == set(FUZZ_CLASSES) | {"may-alias", "casts"}
+    every = summary.classes["compares"]
+    assert every["blocks"] == 10 and every["vectorized"] >= 20  # of 30: not a test of nothing
+
+
+def test_fuzz_command_prints_counts_per_class(tmp_path, capsys):
+    assert main(["fuzz", "--count", "10", "--seed", "3", "--policies", "greedy",
+                 "--classes", "compares,selects,intrinsics", "--reproducers", str(tmp_path),
+                 "-q"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("blocks 10, runs 10, vectorized ")
+    assert out[0].endswith("mismatches 0, crashes 0")
+    header = next(line for line in out if line.strip().startswith("class"))
+    assert header.split() == ["class", "blocks", "vectorized", "mismatches", "crashes",
+                              "unchecked"]
+    assert any(line.split()[:2] == ["intrinsics", "10"] for line in out)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--jobs", "0"], "--jobs"), (["--classes", "compares,bogus"], "unknown fuzz class")])
+def test_fuzz_command_rejects_bad_options(argv, message, capsys):
+    try:
+        status = main(["fuzz", "--count", "1", *argv])
+    except SystemExit as stop:
+        status = stop.code
+    assert status in (1, 2)
+    assert message in capsys.readouterr().err
+
+
+def test_specs_cover_every_class_alone_and_mixed():
+    for name in FUZZ_CLASSES:
+        alone = [s for s in FUZZ_SPECS if spec_labels(s) == (name,)]
+        assert len(alone) == 1, name
+        assert len(specs_with([name])) >= 3, name  # alone, in a mix, in EVERY_CLASS
+    assert specs_with(["plain"]) == (BlockSpec(),)
 
 
 def test_a_wrong_vectorizer_is_caught_with_a_reproducer(tmp_path, monkeypatch):
@@ -27,7 +68,7 @@ def test_a_wrong_vectorizer_is_caught_with_a_reproducer(tmp_path, monkeypatch):
         return out.replace("fadd <", "fsub <", 1).replace("add <", "sub <", 1), report
 
     monkeypatch.setattr(fuzz_module, "run_slp", wrong)
-    summary = fuzz(10, 4, ["greedy"], HASWELL, tmp_path)
+    summary = fuzz(10, 4, ["greedy"], HASWELL, tmp_path, specs=(BlockSpec(),))
     assert summary.mismatches and not summary.crashes
     folder = tmp_path / "seed4-greedy"
     repro = json.loads((folder / "repro.json").read_text())
@@ -40,18 +81,61 @@ def test_a_wrong_vectorizer_is_caught_with_a_reproducer(tmp_path, monkeypatch):
     assert (folder / "vectorized.ll").read_text().count("sub <") == 1
 
 
-def test_generator_variants_parse_and_differ_as_specified():
-    from slpvec.ir import parse_module
-    plain = random_block_ir(11)
-    assert "ptr noalias %a0" in plain and " fpext " not in plain and " sext " not in plain
-    aliased = random_block_ir(11, BlockSpec(noalias=False))
-    assert "noalias" not in aliased
-    assert aliased.split("{", 1)[1] == plain.split("{", 1)[1]  # same body, other params
-    for seed in range(20):
-        text = random_block_ir(seed, BlockSpec(casts=True, shuffled=True))
-        parse_module(text)  # verifies
-    casts = "".join(random_block_ir(s, BlockSpec(casts=True)) for s in range(20))
-    assert "fpext float" in casts and "fptrunc double" in casts and "sext i32" in casts
+def test_a_lost_predicate_is_caught_in_a_class_module(tmp_path, monkeypatch):
+    # the bug class of issue 15: a vector compare with another lane's predicate
+    real = fuzz_module.run_slp
+    swap = {"eq": "ne", "ne": "eq", "ult": "uge", "uge": "ult", "ugt": "ule", "ule": "ugt",
+            "slt": "sge", "sge": "slt", "sgt": "sle", "sle": "sgt"}
+
+    def wrong(text, policy, target):
+        out, report = real(text, policy, target)
+        lines = out.splitlines()
+        for k, line in enumerate(lines):
+            words = line.split()
+            if "icmp" in words and any(w.startswith("<") for w in words):
+                at = next(i for i, w in enumerate(words) if w in swap)
+                words[at] = swap[words[at]]
+                lines[k] = "  " + " ".join(words)
+                break
+        return "\n".join(lines) + "\n", report
+
+    monkeypatch.setattr(fuzz_module, "run_slp", wrong)
+    spec = next(s for s in FUZZ_SPECS if spec_labels(s) == ("compares",))
+    summary = fuzz(4, 2, ["greedy"], HASWELL, tmp_path, specs=(spec,))
+    assert summary.mismatches and not summary.crashes
+    repro = json.loads((tmp_path / "seed2-greedy" / "repro.json").read_text())
+    assert repro["spec"]["compares"] and repro["executed_as"] != "as is"
+    source = (tmp_path / "seed2-greedy" / "input.ll").read_text()
+    assert source == random_block_ir(repro["block_seed"], BlockSpec(**repro["spec"]))
+
+
+def test_execution_form_lowers_the_modules_own_layout_and_names_unnamed_globals():
+    # the host JIT replaces the datalayout: a struct GEP must already be the
+    # byte offset of the module's layout (i386-like: double at 4, not 8)
+    module = ('target datalayout = "e-m:e-i64:32-f64:32:64-n32:64-S128"\n'
+              '@0 = global [4 x i32] zeroinitializer\n'
+              "define void @f(ptr %p) {\n"
+              "  %q = getelementptr { i32, double }, ptr %p, i64 1, i32 1\n"
+              "  store double 1.0, ptr %q\n  store i32 1, ptr @0\n  ret void\n}\n")
+    text = executable(module, BlockSpec(foreign_layout=True))
+    assert "getelementptr i8, ptr %p, i64 16" in text  # 12 + 4 (x86-64: 16 + 8)
+    assert "@fuzz.unnamed.0" in text and "@0" not in text
+
+
+@pytest.mark.slow
+def test_fuzz_every_spec_twice_with_two_jobs(tmp_path):
+    count = 20 * len(FUZZ_SPECS)  # two modules of every spec
+    summary = fuzz(count, 9000, POLICIES, HASWELL, tmp_path, jobs=2)
+    assert summary.blocks == count
+    assert summary.mismatches == [] and summary.crashes == []
+    for name in FUZZ_CLASSES:
+        assert summary.classes[name]["vectorized"] > 0, name
+
+
+def test_jobs_do_not_change_the_counts(tmp_path):
+    one = fuzz(12, 0, ["greedy"], HASWELL, tmp_path / "one", specs=(BlockSpec(),))
+    two = fuzz(12, 0, ["greedy"], HASWELL, tmp_path / "two", jobs=2, specs=(BlockSpec(),))
+    assert one.blocks == 12 and one.lines() == two.lines()
 
 
 def test_generated_blocks_have_nothing_to_fold_or_merge():
@@ -59,7 +143,6 @@ def test_generated_blocks_have_nothing_to_fold_or_merge():
     # computation or load for early-cse to merge. LLVM's SLP folds operations
     # on constants while packing, and repeated loads of one address confused
     # our candidate search; such blocks measured (and trained) the wrong thing
-    from slpvec.randblocks import random_module_ir
     from slpvec.toolchain import run_tool
 
     def instructions(text: str) -> int:
