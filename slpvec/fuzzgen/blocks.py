@@ -66,7 +66,9 @@ class FunctionBuilder:
                                             ("intrinsic", spec.intrinsics),
                                             ("narrow", spec.narrow), ("bool", spec.i1)) if on]
         self.kinds = self.kinds or ["arith"]
-        self.pools = (STRUCTS if spec.structs else ()) + (VEC3 if spec.vec3 else ())
+        # a foreign layout differs from the host's in struct offsets and sizes only
+        self.pools = (STRUCTS if spec.structs or spec.foreign_layout else ()) + \
+            (VEC3 if spec.vec3 else ())
         self.beliefs = [self.layout] + [NAIVE] * bool(self.pools or spec.narrow) + \
             [HOST_LAYOUT] * (self.layout != HOST_LAYOUT)
         self.hazards = spec.globals or spec.structs or spec.vec3 or spec.wrap or \
