@@ -4,8 +4,11 @@ Edge ``(u, v)`` means ``u`` must execute before ``v``. Block order is a
 topological order (``u < v`` always). Memory edges join two accesses that may
 touch the same bytes when at least one writes, and order every barrier (call
 with side effects, volatile/atomic access, unknown construct) against every
-other memory access and barrier. Phis and their back-edge operands add no
-edges: phis stay at the top of the block and terminators at the bottom.
+other memory access and barrier. An instruction that may trap (a division
+whose divisor may be 0, or -1 when signed) is ordered after the barriers
+before it: a call may not return, and the scalar program never divided then.
+Phis and their back-edge operands add no edges: phis stay at the top of the
+block and terminators at the bottom.
 
 The graph is held as bitsets (Python ints, bit u = instruction u): for each
 instruction its direct memory predecessors and its ancestors. Built through
@@ -20,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..ir.types import BARRIER, LOCAL, PHI, STORE, Block, Function
+from ..ir.types import BARRIER, CONST, LOCAL, PHI, STORE, Block, Function
 from .address import AddressAnalysis
 from .conflicts import ConflictIndex
 
@@ -95,6 +98,22 @@ def _bits(bitset: int):
         bitset ^= low
 
 
+_DIVISIONS = frozenset({"udiv", "sdiv", "urem", "srem"})
+
+
+def may_trap(ins) -> bool:
+    """True for an integer division or remainder whose divisor may be 0
+    (or -1 for signed ones, which overflows on the smallest dividend)."""
+    if ins.opcode not in _DIVISIONS:
+        return False
+    divisor = ins.operands[1]
+    try:
+        value = int(divisor.text) if divisor.kind == CONST else 0
+    except ValueError:
+        return True
+    return value == 0 or (value == -1 and ins.opcode in ("sdiv", "srem"))
+
+
 def build_dependence_graph(block: Block, function: Function | None = None) -> DependenceGraph:
     """Dependence DAG of ``block`` (``function`` supplies noalias arguments
     and the datalayout)."""
@@ -103,6 +122,7 @@ def build_dependence_graph(block: Block, function: Function | None = None) -> De
     ancestors: list[int] = []
     index = ConflictIndex(addresses, stores, ancestors)
     operand_preds, memory_preds = [], []
+    last_barrier = -1
     for ins in block.instrs:
         operands = () if ins.kind == PHI else tuple(sorted(
             {op.index for op in ins.operands if op.kind == LOCAL}))
@@ -114,10 +134,15 @@ def build_dependence_graph(block: Block, function: Function | None = None) -> De
         if is_memory:
             memory, closure = index.conflicts(ins.idx)
             reach |= closure
+        elif last_barrier >= 0 and may_trap(ins):
+            memory = 1 << last_barrier
+            reach |= ancestors[last_barrier] | memory
         operand_preds.append(operands)
         memory_preds.append(memory)
         ancestors.append(reach)
         if is_memory:
             index.file(ins.idx)
+        if ins.kind == BARRIER:
+            last_barrier = ins.idx
     return DependenceGraph(block, tuple(operand_preds), tuple(memory_preds),
                            tuple(ancestors), addresses)
