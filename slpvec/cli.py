@@ -273,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     fz.add_argument("--classes", default="",
                     help="comma-separated fuzz classes: only specs generating all of them "
                     "(compares, selects, narrow, i1, intrinsics, globals, vec3, structs, "
-                    "foreign_layout, wrap, debug, invoke, plain, may-alias, casts)")
+                    "foreign_layout, pointer32, wrap, debug, invoke, plain, may-alias, casts)")
     fz.add_argument("-q", "--quiet", action="store_true")
     fz.set_defaults(func=cmd_fuzz)
     val = subs.add_parser("validate", help="differential execution: original vs vectorized")

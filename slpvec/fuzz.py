@@ -48,6 +48,7 @@ FUZZ_SPECS = (BlockSpec(), BlockSpec(noalias=False), BlockSpec(casts=True, shuff
               replace(_CLASS, narrow=True, i1=True, selects=True, compares=True),
               replace(_CLASS, globals=True, vec3=True, structs=True, wrap=True),
               replace(_CLASS, structs=True, foreign_layout=True, narrow=True, vec3=True),
+              replace(_CLASS, pointer32=True, wrap=True, compares=True, narrow=True),
               replace(_CLASS, debug=True, invoke=True, compares=True, globals=True),
               replace(_CLASS, noalias=False, compares=True, intrinsics=True, narrow=True, i1=True),
               EVERY_CLASS)

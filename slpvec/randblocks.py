@@ -49,6 +49,7 @@ class BlockSpec:
     vec3: bool = False       # <3 x float> arrays
     structs: bool = False    # struct field GEPs, packed structs
     foreign_layout: bool = False  # a non-x86 datalayout (i64/double 4-aligned)
+    pointer32: bool = False  # ... with 32-bit pointers: addresses wrap modulo 2^32
     wrap: bool = False       # non-inbounds GEPs reaching a place modulo 2^64
     debug: bool = False      # debug records and metadata, as clang -g
     invoke: bool = False     # the entry block ends in an invoke
@@ -60,7 +61,7 @@ class BlockSpec:
 
 
 FUZZ_CLASSES = ("compares", "selects", "narrow", "i1", "intrinsics", "globals", "vec3",
-                "structs", "foreign_layout", "wrap", "debug", "invoke")
+                "structs", "foreign_layout", "pointer32", "wrap", "debug", "invoke")
 
 
 class _Builder:

@@ -53,6 +53,8 @@ CLASS_TEXT = {
     "structs": ("{ i8, i32, double }", "<{ i8, i32, double }>", "{ i8, { i16, i32 } }"),
     "foreign_layout": ('target datalayout = "e-m:e-i64:32-f64:32:64-n32:64-S128"',
                        "{ i32, double }", "{ i32, i64 }"),
+    "pointer32": ('target datalayout = "e-m:e-p:32:32-i64:32-f64:32:64-n32-S128"',
+                  "{ i32, double }", "2147483647", "-2147483648"),
     "wrap": ("getelementptr i8, ptr %", "9223372036854775807", "-9223372036854775808"),
     "debug": ("#dbg_value(ptr %a0", "!DISubprogram(", ", !dbg !", "!llvm.dbg.cu"),
     "invoke": ("personality ptr @", "invoke void @", "landingpad { ptr, i32 }"),
@@ -101,14 +103,16 @@ def test_layout_beliefs_differ_where_a_wrong_vectorizer_would_merge():
     assert field_offset(NAIVE, "{ i8, { i16, i32 } }", 1) == 1
 
 
-def test_wrapping_spellings_meet_their_place_only_modulo_2_64():
+def test_wrapping_spellings_meet_their_place_only_modulo_the_index_width():
     import random
 
-    from slpvec.fuzzgen.places import offset_of, wrapping
+    from slpvec.fuzzgen.places import wrapping
     rng = random.Random(0)
     for elem, size, off in (("i32", 4, 12), ("i8", 1, 5), ("double", 8, 16), ("i16", 2, 6)):
-        for _ in range(6):
-            steps = wrapping(rng, elem, off, size)
-            assert not any(step.inbounds for step in steps)
-            exact = sum(step.offset("naive") for step in steps)
-            assert exact != off and exact % 2**64 == off and offset_of("naive", steps) == off
+        for bits in (64, 32):
+            for _ in range(6):
+                steps = wrapping(rng, elem, off, size, bits)
+                assert not any(step.inbounds for step in steps)
+                assert all(-2**63 <= i < 2**63 for step in steps for i in step.indices)
+                exact = sum(step.offset("naive") for step in steps)
+                assert exact != off and exact % 2**bits == off

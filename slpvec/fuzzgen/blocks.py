@@ -66,13 +66,14 @@ class FunctionBuilder:
                                             ("intrinsic", spec.intrinsics),
                                             ("narrow", spec.narrow), ("bool", spec.i1)) if on]
         self.kinds = self.kinds or ["arith"]
-        # a foreign layout differs from the host's in struct offsets and sizes only
-        self.pools = (STRUCTS if spec.structs or spec.foreign_layout else ()) + \
-            (VEC3 if spec.vec3 else ())
+        # a foreign layout differs from the host's in struct offsets and sizes,
+        # 32-bit pointers also in where addresses wrap
+        foreign = spec.foreign_layout or spec.pointer32
+        self.pools = (STRUCTS if spec.structs or foreign else ()) + (VEC3 if spec.vec3 else ())
+        self.wrap_bits = 32 if spec.pointer32 else 64 if spec.wrap else 0
         self.beliefs = [self.layout] + [NAIVE] * bool(self.pools or spec.narrow) + \
             [HOST_LAYOUT] * (self.layout != HOST_LAYOUT)
-        self.hazards = spec.globals or spec.structs or spec.vec3 or spec.wrap or \
-            spec.foreign_layout
+        self.hazards = spec.globals or spec.structs or spec.vec3 or spec.wrap or foreign
 
     # -- emission -------------------------------------------------------------
     def fresh(self, stem: str) -> str:

@@ -16,6 +16,9 @@ HOST_LAYOUT = ("e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-"
 # i386-like alignment (i64 and double 4-aligned) with 64-bit pointers, so the
 # host JIT can run it once GEPs are lowered to byte offsets (see slpvec.fuzz)
 FOREIGN_LAYOUT = "e-m:e-i64:32-f64:32:64-n32:64-S128"
+# i386-like with 32-bit pointers: the host JIT runs it too once GEPs are byte
+# offsets, which instcombine reduces modulo 2^32 (the index width)
+POINTER32_LAYOUT = "e-m:e-p:32:32-i64:32-f64:32:64-n32-S128"
 NAIVE = "naive"
 
 _SCALAR_BYTES = {"i1": 1, "i8": 1, "i16": 2, "i24": 3, "i32": 4, "i64": 8, "half": 2,

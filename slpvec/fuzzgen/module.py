@@ -1,8 +1,8 @@
 """Fuzz modules: globals, debug info, invoke-terminated blocks around the groups.
 
 :class:`ModuleBuilder` owns what a module shares between its functions: the
-datalayout (the host's, or a foreign one with the layout class), table
-globals (named, unnamed ``@0``/``@1`` numbered in order, aliases), the debug
+datalayout (the host's, or an i386-like one with 64- or 32-bit pointers),
+table globals (named, unnamed ``@0``/``@1`` numbered in order, aliases), the debug
 metadata ``clang -g`` emits (compile unit, subprograms, variables, locations,
 ``#dbg_value`` records at block starts and after instructions) and, for the
 invoke class, the personality and the callee of the ``invoke`` that ends the
@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 
 from .blocks import SCALAR_PARAMS, FunctionBuilder, _signed
-from .layout import FOREIGN_LAYOUT, HOST_LAYOUT, alloc_size
+from .layout import FOREIGN_LAYOUT, HOST_LAYOUT, POINTER32_LAYOUT, alloc_size
 from .places import WINDOW, Obj
 from .streams import FP_TYPES
 
@@ -48,7 +48,8 @@ class ModuleBuilder:
 
     def __init__(self, spec):
         self.spec = spec
-        self.layout = FOREIGN_LAYOUT if spec.foreign_layout else HOST_LAYOUT
+        self.layout = (POINTER32_LAYOUT if spec.pointer32 else
+                       FOREIGN_LAYOUT if spec.foreign_layout else HOST_LAYOUT)
         self.globals: list[str] = []
         self.unnamed = self.named = 0
         self.metadata: list[str] = []

@@ -4,10 +4,11 @@ A *place* is an object (an argument buffer or a global, whatever name an
 alias gives it) and a byte offset. One place can be spelled as a flat GEP over
 the element type, a byte GEP, a chain of GEPs, a field of a struct array
 (padded or packed), a component of a ``<3 x float>`` array, an index into a
-global's array type, or (wrap class) GEPs whose constants only meet the place
-modulo 2^64. Lanes of a group sit at offsets consecutive under one layout
-*belief* (:mod:`.layout`), each spelled at random, so a vectorizer that sizes
-types or resolves addresses wrongly merges lanes that are not adjacent.
+global's array type, or (wrap and pointer32 classes) GEPs whose constants
+only meet the place modulo 2^64 (2^32 with 32-bit pointers). Lanes of a group
+sit at offsets consecutive under one layout *belief* (:mod:`.layout`), each
+spelled at random, so a vectorizer that sizes types or resolves addresses
+wrongly merges lanes that are not adjacent.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ STRUCTS = ("{ i8, i32, double }", "<{ i8, i32, double }>", "{ i32, double }", "{
            "{ i1, i8, i16 }", "{ float, float, float, i8 }", "[3 x { i8, i32 }]")
 VEC3 = ("<3 x float>", "{ <3 x float>, float }", "[2 x <3 x float>]")
 WINDOW = 192      # bytes a group's lanes span at most
-I64_MAX, I64_MIN = 2**63 - 1, -2**63
 
 
 @dataclass(frozen=True)
@@ -94,15 +94,16 @@ def aggregate_spellings(elem: str, pools: tuple[str, ...], count: int = 12):
                         yield Step(aggregate, (j,)), Step("i8", (4 * path[0],))
 
 
-def respell(rng: random.Random, elem: str, true_off: int, layout: str, wrap: bool,
+def respell(rng: random.Random, elem: str, true_off: int, layout: str, wrap_bits: int,
             table_type: str = "") -> tuple[Step, ...]:
     """Another spelling of byte offset ``true_off`` for an ``elem`` access:
-    byte GEP, flat GEP, a chain, a global's array type, or a wrapping chain."""
+    byte GEP, flat GEP, a chain, a global's array type, or (``wrap_bits``
+    not 0) GEPs meeting it modulo 2^wrap_bits."""
     size = alloc_size(layout, elem)
     choices = ["byte", "chain"] + (["flat"] * 2 if true_off % size == 0 else [])
     if table_type and true_off % size == 0:
         choices.append("table")
-    if wrap:
+    if wrap_bits:
         choices += ["wrap", "wrap"]
     kind = rng.choice(choices)
     if kind == "flat":
@@ -116,28 +117,30 @@ def respell(rng: random.Random, elem: str, true_off: int, layout: str, wrap: boo
             return Step("i8", (first,)), Step(elem, (rest // size,))
         return Step("i8", (first,)), Step("i8", (rest,))
     if kind == "wrap":
-        return wrapping(rng, elem, true_off, size)
+        return wrapping(rng, elem, true_off, size, wrap_bits)
     return (Step("i8", (true_off,)),)
 
 
-def wrapping(rng: random.Random, elem: str, true_off: int, size: int) -> tuple[Step, ...]:
-    """Non-inbounds GEPs reaching ``true_off`` only modulo 2^64: a scaled
-    index past 2^64 bytes, or a chain of constants summing to 2^64 + off."""
-    if size in (2, 4, 8) and true_off % size == 0 and rng.random() < 0.5:
-        index = true_off // size + 2**64 // size
-        return (Step(elem, (_signed64(index),), inbounds=False),)
-    big = I64_MAX if rng.random() < 0.5 else I64_MIN
-    rest = true_off - _signed64(2 * big)  # big + big + rest == true_off (mod 2^64)
+def wrapping(rng: random.Random, elem: str, true_off: int, size: int,
+             bits: int = 64) -> tuple[Step, ...]:
+    """Non-inbounds GEPs reaching ``true_off`` only modulo 2^bits (the index
+    width): a scaled index past 2^bits bytes, or a chain of constants summing
+    to 2^bits + off."""
+    if (size > 1 or bits < 64) and true_off % size == 0 and rng.random() < 0.5:
+        index = true_off // size + 2**bits // size
+        return (Step(elem, (_signed(index, 64),), inbounds=False),)
+    big = 2**(bits - 1) - 1 if rng.random() < 0.5 else -2**(bits - 1)
+    rest = _signed(true_off - 2 * big, bits)  # big + big + rest == true_off (mod 2^bits)
     return (Step("i8", (big,), False), Step("i8", (big,), False), Step("i8", (rest,), False))
 
 
-def _signed64(value: int) -> int:
-    value %= 2**64
-    return value - 2**64 if value >= 2**63 else value
+def _signed(value: int, bits: int) -> int:
+    value %= 2**bits
+    return value - 2**bits if value >= 2**(bits - 1) else value
 
 
 def lane_spellings(rng: random.Random, elem: str, lanes: int, pools: tuple[str, ...],
-                   layout: str, belief: str, wrap: bool, table_type: str = ""
+                   layout: str, belief: str, wrap_bits: int, table_type: str = ""
                    ) -> list[tuple[int, tuple[Step, ...]]]:
     """(true offset, spelling) for ``lanes`` accesses of ``elem`` that are
     consecutive under the ``belief`` layout, starting where an aggregate
@@ -165,7 +168,7 @@ def lane_spellings(rng: random.Random, elem: str, lanes: int, pools: tuple[str, 
                 continue
         else:
             true_off = want
-        out.append((true_off, respell(rng, elem, true_off, layout, wrap, table_type)))
+        out.append((true_off, respell(rng, elem, true_off, layout, wrap_bits, table_type)))
     return out
 
 

@@ -78,7 +78,7 @@ class Stream:
         belief = rng.choice(fb.beliefs)
         table_type = objs[0].elem and f"[{fb.module.table_length(elem)} x {elem}]"
         spellings = lane_spellings(rng, elem, self.lanes, fb.pools, fb.layout, belief,
-                                   fb.spec.wrap, table_type if table else "")
+                                   fb.wrap_bits, table_type if table else "")
         if force_table:  # consecutive elements: always finite in a fresh table
             size = alloc_size(fb.layout, elem)
             spellings = [(k * size, (Step(elem, (k,)),) if k else ()) for k in range(self.lanes)]
@@ -130,4 +130,4 @@ class Stream:
             name, offset = fb.rng.choice(place.obj.names), place.region + place.offset
         else:
             name, offset = place.name, place.offset
-        return fb.address(name, respell(fb.rng, self.elem, offset, fb.layout, fb.spec.wrap))
+        return fb.address(name, respell(fb.rng, self.elem, offset, fb.layout, fb.wrap_bits))
