@@ -254,3 +254,23 @@ def _parse(text: str) -> DataLayout:
 
 
 __all__ = ["DataLayout", "LayoutError", "PointerSpec", "X86_64_LINUX"]
+
+
+UNKNOWN_LAYOUT = "?"  # parses to LayoutError: every size and offset unknown
+
+
+@lru_cache(maxsize=32)
+def effective_layout(data_layout: str, triple: str) -> str:
+    """The datalayout code is compiled under: the module's own, else the
+    triple's default (llc-22 derives it from the triple: i686 has 4-byte
+    pointers), ``""`` with neither (host defaults, see
+    :func:`slpvec.analysis.address.function_layouts`), and
+    :data:`UNKNOWN_LAYOUT` for a triple LLVM has no target for."""
+    if data_layout or not triple:
+        return data_layout
+    import llvmlite.binding as llvm
+    llvm.initialize_all_targets()
+    try:
+        return str(llvm.Target.from_triple(triple).create_target_machine().target_data)
+    except RuntimeError:
+        return UNKNOWN_LAYOUT

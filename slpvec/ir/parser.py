@@ -15,6 +15,7 @@ import llvmlite.binding as llvm
 
 from ..errors import IRParseError, SlpvecError, ToolFailedError, ToolNotFoundError
 from . import opcodes
+from .datalayout import effective_layout
 from .globals import FUNCTION_REF, GlobalTable, function_name
 from .instr_text import read_instr_text
 from .types import (value_ref, unescape_name, BARRIER, CONST, GLOBAL, LABEL, LOCAL, META,
@@ -289,7 +290,8 @@ def parse_module(text: str, source: str = "<input>") -> Module:
         if fn.name and fn.name != unescape_name(name):
             raise IRParseError(f"cannot find the body of @{fn.name}", None, source)
         parser = _FunctionParser(fn, name, lines[header_index], _split_blocks(body),
-                                 globals_, mod.data_layout, source)
+                                 globals_, effective_layout(mod.data_layout, mod.triple),
+                                 source)
         functions.append(parser.parse())
         unknown.extend(parser.unknown)
     return Module(text=canonical, triple=mod.triple, data_layout=mod.data_layout,

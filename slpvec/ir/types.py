@@ -168,7 +168,9 @@ class Function:
     ``name``: the LLVM name (what opt and llvmlite report); an unnamed
     function is named by its slot number (``3`` for ``@3``), and a named
     function whose name is all digits keeps its quotes (``"3"``), so names are
-    unique within a module. ``data_layout``: the module's datalayout string.
+    unique within a module. ``data_layout``: the datalayout code is compiled
+    under (the module's, else its triple's default; see
+    :func:`slpvec.ir.datalayout.effective_layout`).
     """
 
     name: str
