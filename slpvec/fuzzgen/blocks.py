@@ -14,7 +14,7 @@ the optimizer can exploit (the fuzzer runs instcombine before executing).
 from __future__ import annotations
 
 from .layout import HOST_LAYOUT, NAIVE
-from .places import STRUCTS, VEC3, Obj, Step, align_of
+from .places import STRUCTS, VEC3, Obj, Step, align_of, signed
 from .streams import FP_TYPES, PROBE_AREA, Stream, Value
 
 INTS = ("i8", "i16", "i32", "i64")
@@ -46,11 +46,6 @@ def _guard(mode: str, width: int) -> tuple[int, int]:
             "tiny": ((1 << (width // 2 - 2)) - 1, 1),  # products fit: mul
             "low": (half, 0), "high": (~half, 0),   # disjoint bits: or disjoint
             "wild": (sign | 3, 0)}[mode]            # 0, INT_MIN and small: breaks all of them
-
-
-def _signed(value: int, width: int) -> int:
-    value &= (1 << width) - 1
-    return value - (1 << width) if value >> (width - 1) else value
 
 
 class FunctionBuilder:
@@ -121,7 +116,7 @@ class FunctionBuilder:
             return rng.choice(("true", "false"))
         if elem in FP_TYPES:
             return str(rng.choice((-1, 1)) * rng.randint(2, 40) / 4)
-        return str(_signed(rng.choice((1, -1)) * rng.randint(2, 120), int(elem[1:])))
+        return str(signed(rng.choice((1, -1)) * rng.randint(2, 120), int(elem[1:])))
 
     def probe(self, value: Value) -> None:
         """Store a probe's value where nothing else writes (%a0 + PROBE_AREA...)."""
@@ -134,10 +129,10 @@ class FunctionBuilder:
         width = int(value.type[1:])
         mask, const = _guard(mode, width)
         if value.text.lstrip("-").isdigit():  # a constant: guarded here, not in the IR
-            return Value(str(_signed(int(value.text) & mask | const, width)), value.type)
-        masked = self.emit("g", f"and {value.type} {value.text}, {_signed(mask, width)}",
+            return Value(str(signed(int(value.text) & mask | const, width)), value.type)
+        masked = self.emit("g", f"and {value.type} {value.text}, {signed(mask, width)}",
                            value.type)
-        return self.value("g", f"or {value.type} {masked}, {_signed(const, width)}", value.type)
+        return self.value("g", f"or {value.type} {masked}, {signed(const, width)}", value.type)
 
     # -- groups ---------------------------------------------------------------
     def group(self) -> None:

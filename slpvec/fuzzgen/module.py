@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import random
 
-from .blocks import SCALAR_PARAMS, FunctionBuilder, _signed
+from .blocks import SCALAR_PARAMS, FunctionBuilder
 from .layout import FOREIGN_LAYOUT, HOST_LAYOUT, POINTER32_LAYOUT, alloc_size
-from .places import WINDOW, Obj
+from .places import WINDOW, Obj, signed
 from .streams import FP_TYPES
 
 TRIPLE = "x86_64-pc-linux-gnu"
@@ -155,7 +155,7 @@ def _table_value(elem: str, rng: random.Random) -> str:
     if elem in FP_TYPES:
         return str(rng.randint(-40, 40) / 4)
     width = int(elem[1:])
-    return str(_signed(rng.randrange(1 << min(width, 20)) - (1 << min(width, 20) - 1), width))
+    return str(signed(rng.randrange(1 << min(width, 20)) - (1 << min(width, 20) - 1), width))
 
 
 def class_module_ir(seed: int, n_functions: int, spec) -> str:

@@ -128,13 +128,14 @@ def wrapping(rng: random.Random, elem: str, true_off: int, size: int,
     to 2^bits + off."""
     if (size > 1 or bits < 64) and true_off % size == 0 and rng.random() < 0.5:
         index = true_off // size + 2**bits // size
-        return (Step(elem, (_signed(index, 64),), inbounds=False),)
+        return (Step(elem, (signed(index, 64),), inbounds=False),)
     big = 2**(bits - 1) - 1 if rng.random() < 0.5 else -2**(bits - 1)
-    rest = _signed(true_off - 2 * big, bits)  # big + big + rest == true_off (mod 2^bits)
+    rest = signed(true_off - 2 * big, bits)  # big + big + rest == true_off (mod 2^bits)
     return (Step("i8", (big,), False), Step("i8", (big,), False), Step("i8", (rest,), False))
 
 
-def _signed(value: int, bits: int) -> int:
+def signed(value: int, bits: int) -> int:
+    """``value`` modulo 2^bits as a signed ``bits``-bit integer (how IR prints it)."""
     value %= 2**bits
     return value - 2**bits if value >= 2**(bits - 1) else value
 
