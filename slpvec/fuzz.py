@@ -23,6 +23,7 @@ blocks; ``jobs`` spreads module seeds over processes.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
@@ -185,8 +186,8 @@ def fuzz_module(module_seed: int, n: int, spec: BlockSpec, policies: list[str],
             continue
         try:
             result = differential(source, text, spec)
-        except SlpvecError as err:
-            summary.crashes.append(f"{where}: validation: {err}")
+        except Exception as err:  # noqa: BLE001 - e.g. opt rejects the output: a finding
+            summary.crashes.append(f"{where}: validation: {type(err).__name__}: {err}")
             summary.count(labels, "crashes")
             continue
         if not result.ok:
@@ -217,13 +218,18 @@ def _write_reproducer(folder: Path, module_seed: int, spec: BlockSpec, policy: s
     def plan_of(ir, pol):
         return next(b.packs for b in run_slp(ir, pol, target)[1].blocks if b.packs)
 
-    repro = minimise(module_seed, functions[0], policy, check, plan_of, spec)
     info = {"seed": module_seed, "spec": asdict(spec), "policy": policy, "cpu": target.cpu,
             "functions": functions,
             "executed_as": "slpvec.fuzz.executable(text, spec)" if spec.classes else "as is"}
-    if repro is not None:
+    generated = [name for name in functions if re.fullmatch(r"f\d+", name)]
+    repro = None
+    try:  # (helpers such as @may_throw have no seed of their own)
+        repro = generated and minimise(module_seed, generated[0], policy, check, plan_of, spec)
+    except Exception as err:  # noqa: BLE001 - keep the unminimised finding
+        info["minimise_error"] = f"{type(err).__name__}: {err}"
+    if repro:
         source, text = repro.input_ir, repro.output_ir
-        info |= {"function": functions[0], "block_seed": repro.block_seed,
+        info |= {"function": generated[0], "block_seed": repro.block_seed,
                  "packs": [list(p) for p in repro.packs],
                  "replay": "slpvec.minimise.FixedPlanPolicy(packs) on input.ll"}
     write_text_atomic(folder / "input.ll", source)
