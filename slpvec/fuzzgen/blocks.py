@@ -45,7 +45,7 @@ def _guard(mode: str, width: int) -> tuple[int, int]:
             "small": ((1 << (width - 3)) - 1, 1),   # sums fit: add/sub nsw nuw
             "tiny": ((1 << (width // 2 - 2)) - 1, 1),  # products fit: mul
             "low": (half, 0), "high": (~half, 0),   # disjoint bits: or disjoint
-            "wild": (sign | 3, 0)}[mode]            # 0, INT_MIN and small: breaks all of them
+            "wild": (sign | 1, 0)}[mode]            # 0, 1, INT_MIN, INT_MIN + 1: breaks them all
 
 
 class FunctionBuilder:
