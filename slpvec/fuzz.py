@@ -14,8 +14,9 @@ the fewest packs that still break it: input IR, output IR, seed, spec,
 policy, packs) to the reproducer folder.
 
 Counts are kept per class: blocks (a generated function is a block, even
-where an invoke splits it), vectorized blocks and mismatching blocks (summed
-over policies), crashed runs (module x policy), and *unchecked* blocks
+where an invoke splits it), vectorized and mismatching blocks (summed over
+policies), fallbacks (basic blocks left scalar for a reason: codegen or
+verification failed), crashed runs (module x policy), and *unchecked* blocks
 (vectorized, but no run of them compared anything). Same seeds, same
 blocks; ``jobs`` spreads module seeds over processes.
 """
@@ -53,7 +54,7 @@ FUZZ_SPECS = (BlockSpec(), BlockSpec(noalias=False), BlockSpec(casts=True, shuff
               replace(_CLASS, debug=True, invoke=True, compares=True, globals=True),
               replace(_CLASS, noalias=False, compares=True, intrinsics=True, narrow=True, i1=True),
               EVERY_CLASS)
-COLUMNS = ("blocks", "vectorized", "mismatches", "crashes", "unchecked")
+COLUMNS = ("blocks", "vectorized", "fallbacks", "mismatches", "crashes", "unchecked")
 
 
 def spec_labels(spec: BlockSpec) -> tuple[str, ...]:
@@ -182,6 +183,7 @@ def fuzz_module(module_seed: int, n: int, spec: BlockSpec, policies: list[str],
         summary.count(labels, "vectorized", len(vectorized))
         for b in report.fallbacks:
             summary.fallbacks[b.fallback_reason[:100]] += 1
+        summary.count(labels, "fallbacks", len(report.fallbacks))
         if text == source or not vectorized:
             continue
         try:

@@ -37,8 +37,8 @@ def test_fuzz_command_prints_counts_per_class(tmp_path, capsys):
     assert out[0].startswith("blocks 10, runs 10, vectorized ")
     assert out[0].endswith("mismatches 0, crashes 0")
     header = next(line for line in out if line.strip().startswith("class"))
-    assert header.split() == ["class", "blocks", "vectorized", "mismatches", "crashes",
-                              "unchecked"]
+    assert header.split() == ["class", "blocks", "vectorized", "fallbacks", "mismatches",
+                              "crashes", "unchecked"]
     assert any(line.split()[:2] == ["intrinsics", "10"] for line in out)
 
 
