@@ -20,6 +20,8 @@ class BlockContext:
     ``table`` prices synthetic vector instructions (:class:`slpvec.cost.CostTable`).
     ``deadline`` (``time.perf_counter()`` seconds) ends the block's time
     budget: policies return the best plan they have when it passes.
+    ``memo``: per-block state that stages keep between calls (the incremental
+    plan estimator), shared by the copies :meth:`with_budget` makes.
     """
 
     block: Block
@@ -31,6 +33,7 @@ class BlockContext:
     scalar_costs: tuple[float, ...]
     table: object = field(repr=False)
     deadline: float = math.inf
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def with_budget(self, seconds: float | None) -> "BlockContext":
         """This context with a budget of ``seconds`` from now (None: no budget)."""

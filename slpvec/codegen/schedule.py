@@ -81,6 +81,13 @@ class PackCycleTracker:
         self.reach_into: list[int] = []   # ancestors of any lane of chosen pack k
         self.descendants: list[int] = []  # chosen packs reachable from k, as bits
 
+    def copy(self) -> "PackCycleTracker":
+        """An independent tracker of the same chosen packs."""
+        other = PackCycleTracker(self.ancestors)
+        other.masks, other.reach_into = list(self.masks), list(self.reach_into)
+        other.descendants = list(self.descendants)
+        return other
+
     def _links(self, pack: Pack) -> tuple[int, int, int, int]:
         mask = sum(1 << i for i in pack.lanes)
         into = 0

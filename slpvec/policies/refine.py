@@ -118,15 +118,26 @@ def merged_tree(ctx: BlockContext, chosen: set[Lanes], first: Lanes, second: Lan
     return merges
 
 
+def concatenations(candidates: set[Lanes]) -> dict[Lanes, set[Lanes]]:
+    """For each lane tuple ``a``: the tuples ``b`` such that ``a + b`` is a
+    candidate (so widening looks up pairs instead of trying every two packs)."""
+    tails: dict[Lanes, set[Lanes]] = {}
+    for lanes in candidates:
+        for cut in range(1, len(lanes)):
+            tails.setdefault(lanes[:cut], set()).add(lanes[cut:])
+    return tails
+
+
 def _widen(ctx: BlockContext, current: list[Pack], best: float, candidates: set[Lanes]
            ) -> tuple[list[Pack], float]:
     """Best-improvement tree merges until none lowers the estimate."""
+    tails = concatenations(candidates)
     while ctx.time_left() > 0:
         chosen = {p.lanes for p in current}
         found = None
         for a in sorted(chosen):
-            for b in sorted(chosen):
-                if a + b not in candidates or ctx.time_left() <= 0:
+            for b in sorted(tails.get(a, set()) & chosen):
+                if ctx.time_left() <= 0:
                     continue
                 merges = merged_tree(ctx, chosen, a, b, candidates)
                 trial = [p for p in current if p.lanes not in merges]

@@ -17,13 +17,19 @@ def random_dag(rng: random.Random, n: int, p_edge: float):
     return ancestors
 
 
+def random_deps(rng: random.Random, low: int, high: int):
+    """(n, the ancestor bitsets of a random DAG of n nodes, n in low..high,
+    as the dependence graph :func:`pack_cycle` reads)."""
+    n = rng.randint(low, high)
+    return n, SimpleNamespace(ancestors=random_dag(rng, n, rng.choice([0.05, 0.15, 0.3])))
+
+
 def test_tracker_matches_pack_cycle():
     rng = random.Random(0)
     checked = cycles = 0
     for _ in range(300):
-        n = rng.randint(6, 24)
-        ancestors = random_dag(rng, n, rng.choice([0.05, 0.15, 0.3]))
-        deps = SimpleNamespace(ancestors=ancestors)
+        n, deps = random_deps(rng, 6, 24)
+        ancestors = deps.ancestors
         tracker, chosen, used = PackCycleTracker(ancestors), [], set()
         for _ in range(30):
             lanes = tuple(rng.sample(range(n), rng.choice([2, 2, 3, 4])))
