@@ -104,8 +104,9 @@ def _slot_costs(ctx: BlockContext, pack: Pack, reads: tuple[int, ...], packs_of:
     whose lane k reads operand ``reads[k]`` of its instruction."""
     instrs = ctx.block.instrs
     ops = [instrs[i].operands[r] for i, r in zip(pack.lanes, reads)]
-    names = [ins.ref for ins in instrs]
-    scalar = choose([lane_value(op, {}, names) for op in ops], (), ops[0].type)
+    # nothing packed: lane_value looks up no names (listing them per slot
+    # took 17 s on a 10,000-instruction block)
+    scalar = choose([lane_value(op, {}, ()) for op in ops], (), ops[0].type)
     base = operand_cost(ctx, scalar)  # gather, splat or constant, with nothing packed
     matches = []
     width = len(ops)
