@@ -17,7 +17,7 @@ import numpy as np
 from ilp_oracle.trajectory import DecisionState
 from slpvec.context import BlockContext
 from slpvec.estimate import plan_cost
-from slpvec.graph import build_graph
+from slpvec.graph import GraphTooLarge, build_graph
 from slpvec.packs import Pack, PackPlan
 from slpvec.policies.base import register
 from slpvec.policies.refine import refine_plan
@@ -34,7 +34,9 @@ class GnnPolicy:
     """Imitation-learned packing (default: the model shipped in the package),
     followed by the cost-model repair of :mod:`slpvec.policies.refine` and a
     comparison with the greedy plan, the cheaper by the estimate winning
-    (``refine=False``, or the policy name ``gnn-raw``, for the model alone)."""
+    (``refine=False``, or the policy name ``gnn-raw``, for the model alone).
+    A block too large for a graph (:class:`slpvec.graph.GraphTooLarge`) gets
+    the ``greedy-refined`` plan, and its note says why."""
 
     name = "gnn"
 
@@ -56,21 +58,33 @@ class GnnPolicy:
         """One plan per context; one GNN propagation for the whole batch.
         ``block_seconds`` then holds each block's time: its graph, its share
         of the propagation (by nodes + edges), its rollout and cost check."""
-        seconds = []
-        graphs = []
-        for c in ctxs:
+        seconds, graphs, too_large = [], [], {}
+        for k, c in enumerate(ctxs):
             t0 = time.perf_counter()
-            graphs.append(build_graph(c.block, c.deps, c.candidates.packs))
+            try:
+                graphs.append(build_graph(c.block, c.deps, c.candidates.packs))
+            except GraphTooLarge as err:
+                graphs.append(None)
+                too_large[k] = PackPlan(c.block.id, self.greedy.plan(c).packs,
+                                        f"{self.name}: {err}; {self.greedy.name} plan instead")
             seconds.append(time.perf_counter() - t0)
+        modelled = [k for k, g in enumerate(graphs) if g is not None]
         t0 = time.perf_counter()
-        heads = self._head_inputs(graphs, [c.candidates.packs for c in ctxs])
+        heads = {}
+        if modelled:
+            inputs = self._head_inputs([graphs[k] for k in modelled],
+                                       [ctxs[k].candidates.packs for k in modelled])
+            heads = dict(zip(modelled, inputs))
         shared = time.perf_counter() - t0
-        size = [g.num_nodes + g.edge_index.shape[1] for g in graphs]  # work of propagation
-        total = sum(size) or 1
+        size = {k: graphs[k].num_nodes + graphs[k].edge_index.shape[1] for k in modelled}
+        total = sum(size.values()) or 1  # propagation work is shared by size
         plans = []
-        for k, (ctx, graph, head) in enumerate(zip(ctxs, graphs, heads)):
+        for k, ctx in enumerate(ctxs):
+            if k in too_large:
+                plans.append(too_large[k])
+                continue
             t0 = time.perf_counter()
-            plan = self._rollout(ctx, graph, head)
+            plan = self._rollout(ctx, graphs[k], heads[k])
             if self.refine:  # complete trees the model left unfinished, drop what does not pay
                 plan = self._best_of(ctx, refine_plan(ctx, plan.packs))
             elif plan.packs and plan_cost(ctx, plan.packs) >= ctx.scalar_total - 1e-9:
