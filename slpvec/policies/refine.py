@@ -167,7 +167,7 @@ def refine_plan(ctx: BlockContext, packs: tuple[Pack, ...], rounds: int = 4
     for pack in list(current):
         if ctx.time_left() <= 0:
             break
-        trial = [q for q in current if q != pack]
+        trial = [q for q in current if q is not pack]  # (== compares field by field)
         cost = plan_cost(ctx, tuple(trial)) if trial else ctx.scalar_total
         if cost < best - EPSILON:
             current, best = trial, cost
