@@ -89,7 +89,11 @@ def plan_cost(ctx: BlockContext, packs: tuple[Pack, ...]) -> float:
     estimator = ctx.memo.get("plan_estimator")
     if estimator is None or not estimator.serves(ctx):
         estimator = ctx.memo["plan_estimator"] = PlanEstimator(ctx)
-    return estimator.cost(packs)
+    try:
+        return estimator.cost(packs)
+    except Exception:
+        del ctx.memo["plan_estimator"]  # a failed pricing may leave its terms half-updated
+        raise
 
 
 Lanes = tuple[int, ...]

@@ -9,6 +9,8 @@ prices what it would emit.
 import math
 import random
 
+import pytest
+
 from slpvec.codegen.block import BlockEmitter, NameGen
 from slpvec.codegen.schedule import pack_cycle
 from slpvec.context import make_context
@@ -141,3 +143,20 @@ def test_acyclic_plans_match_pack_cycle_on_random_dags():
             if expected:
                 plan = trial
     assert checked == 10_000 and cycles > 200
+
+
+def test_a_failed_estimate_leaves_no_half_updated_terms(monkeypatch):
+    import slpvec.estimate as estimate
+    ctx = context(crossing_block(2))
+    plan = tuple(p for p in ctx.candidates.packs  # two 4-wide store packs over gathers
+                 if p.width == 4 and ctx.block.instrs[p.lanes[0]].kind == "store")
+    real = estimate.operand_cost
+
+    def fail_once(*args):
+        monkeypatch.setattr(estimate, "operand_cost", real)
+        raise RuntimeError("opt-22 failed")
+
+    monkeypatch.setattr(estimate, "operand_cost", fail_once)
+    with pytest.raises(RuntimeError):
+        plan_cost(ctx, plan)  # fails after the packs were recorded, before their operands
+    assert plan_cost(ctx, plan) == emitted_cost(ctx, plan)
