@@ -124,11 +124,11 @@ def test_execution_form_lowers_the_modules_own_layout_and_names_unnamed_globals(
 
 
 @pytest.mark.slow
-def test_fuzz_every_spec_twice_with_two_jobs(tmp_path):
-    count = 20 * len(FUZZ_SPECS)  # two modules of every spec
+def test_fuzz_every_spec_with_two_jobs(tmp_path):
+    count = 10 * len(FUZZ_SPECS)  # a module of every spec
     summary = fuzz(count, 9000, POLICIES, HASWELL, tmp_path, jobs=2)
     assert summary.blocks == count
-    assert summary.mismatches == [] and summary.crashes == []
+    assert summary.mismatches == [] and summary.crashes == [] and summary.unchecked == []
     for name in FUZZ_CLASSES:
         assert summary.classes[name]["vectorized"] > 0, name
 
