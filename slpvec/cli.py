@@ -178,6 +178,29 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_compare_llvm(args) -> int:
+    from .evaluate import find_inputs, load_input
+    from .llvm_compare import compare_module, summarize, write_csv
+    from .policies import get_policy
+
+    names = [p.strip() for p in args.policies.split(",") if p.strip() and p.strip() != "llvm"]
+    policies = [get_policy(n, time_limit_s=args.time_limit, model=args.model) for n in names]
+    inputs = find_inputs(args.inputs)
+    if not inputs:
+        raise SlpvecError("no .c or .ll inputs found")
+    rows = []
+    for path in inputs:
+        try:
+            rows += compare_module(load_input(path, args.mcpu), policies, args.cost_kind,
+                                   args.mcpu, str(path))
+        except SlpvecError as err:
+            print(f"  skipped {path}: {err}", file=sys.stderr)
+    if args.csv:
+        write_csv(args.csv, rows)
+    print(summarize(rows))
+    return 0
+
+
 def cmd_fuzz(args) -> int:
     from pathlib import Path
 
@@ -261,6 +284,16 @@ def build_parser() -> argparse.ArgumentParser:
     _policy_options(ev)
     ev.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     ev.set_defaults(func=cmd_evaluate)
+    cmp = subs.add_parser("compare-llvm", help="block by block: each policy vs LLVM SLP, "
+                          "and what LLVM used where it is cheaper")
+    cmp.add_argument("inputs", nargs="+", help=".c/.ll files or folders")
+    cmp.add_argument("--policies", default="greedy,ilp", help="comma-separated policies")
+    cmp.add_argument("-mcpu", "--mcpu", dest="mcpu", default=None, help="target cpu")
+    cmp.add_argument("--cost-kind", default="throughput",
+                     choices=["throughput", "latency", "code-size", "size-latency"])
+    cmp.add_argument("--csv", help="write one row per block here")
+    _policy_options(cmp)
+    cmp.set_defaults(func=cmd_compare_llvm)
     fz = subs.add_parser("fuzz", help="random blocks through policies, differential-checked")
     fz.add_argument("--count", type=int, default=200, help="number of random blocks")
     fz.add_argument("--seed", type=int, default=0)
