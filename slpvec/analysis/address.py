@@ -219,6 +219,13 @@ class AddressAnalysis:
         if op.kind == GLOBAL:
             if op.object:
                 return op.object, GLOBAL_ROOT, Linear(), bits
+        if op.kind == CONST and op.gep and op.object:
+            # a constant-expression GEP over a global: each level as an instruction GEP
+            offset = Linear()
+            for source_type, indices in op.gep:
+                offset = (offset + self._indexed_offset(
+                    source_type, op.type, [Operand(CONST, t, v) for t, v in indices])).wrapped(bits)
+            return op.object, GLOBAL_ROOT, offset, bits
         return op.text, OPAQUE, Linear(), bits  # constants, aliases of expressions
 
     def _local_pointer(self, idx: int) -> tuple[str, str, Linear, int]:
@@ -238,9 +245,14 @@ class AddressAnalysis:
         return self._ptr_memo[idx]
 
     def _gep_offset(self, ins) -> Linear:
-        current = ins.source_type
-        index_bits = self._index_bits(ins.operands[0].type)
-        indices = ins.operands[1:]
+        return self._indexed_offset(ins.source_type, ins.operands[0].type, ins.operands[1:])
+
+    def _indexed_offset(self, source_type: str, pointer_type: str,
+                        indices: list[Operand]) -> Linear:
+        """Byte offset of a GEP with this source element type, base pointer
+        type and index operands (not yet reduced modulo the index width)."""
+        current = source_type
+        index_bits = self._index_bits(pointer_type)
         total = Linear()
         if indices:
             stride = self._agreed(lambda layout: layout.alloc_size(current))

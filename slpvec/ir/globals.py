@@ -15,13 +15,19 @@ import llvmlite.binding as llvm
 
 from ..errors import IRParseError
 from .typesize import split_top_level
-from .types import GLOBAL, Operand, llvm_name, unescape_name
+from .types import CONST, GLOBAL, Operand, llvm_name, unescape_name
 
 _REF = r'@(?:"(?:[^"\\]|\\.)*"|[-\w.$]+)'
 _DEFINITION = re.compile(rf"^({_REF}) = (.*)$")
 FUNCTION_REF = re.compile(rf"({_REF})\(")
 _POINTER_TO = re.compile(rf"^ptr(?: addrspace\(\d+\))? ({_REF})$")
 _KEYWORDS = ("global", "constant", "alias", "ifunc")
+_CONST_GEP = re.compile(
+    r"^getelementptr((?: (?:inbounds|nuw|nusw|inrange\(-?\d+, ?-?\d+\)))*) \((.*)\)$")
+_BASE = re.compile(r"^ptr(?: addrspace\(\d+\))? (.*)$")
+_CONST_INDEX = re.compile(r"^(i\d+) (-?\d+)$")
+
+GepLevels = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 
 
 def is_function_line(line: str) -> bool:
@@ -85,6 +91,16 @@ class GlobalTable:
             self._operands[value] = known
         return known
 
+    def constant_operand(self, type_text: str, text: str) -> Operand:
+        """The CONST operand for constant ``text`` of type ``type_text``; a
+        constant-expression GEP over a global gets its ``gep`` levels and
+        base ``object``."""
+        parsed = parse_const_gep(text)
+        if parsed is None:
+            return Operand(CONST, type_text, text)
+        base, levels = parsed
+        return Operand(CONST, type_text, text, object=self.resolve(base), gep=levels)
+
     def resolve(self, ref: str) -> str:
         """The global object ``ref`` stands for, through alias chains; ``""``
         when that is not a global variable or function."""
@@ -130,3 +146,31 @@ def _pointee(alias_rest: str) -> str | None:
     fields = split_top_level(alias_rest)
     match = _POINTER_TO.match(fields[1]) if len(fields) > 1 else None
     return match.group(1) if match else None
+
+
+def parse_const_gep(text: str) -> tuple[str, GepLevels] | None:
+    """(base global reference, levels innermost first) of a constant-expression
+    ``getelementptr`` as LLVM prints it (``getelementptr inbounds nuw (i8, ptr
+    @g, i64 8)``, possibly nested in its base), every index an integer
+    constant; None for anything else (vector indices, other expressions,
+    quoted names: all stay opaque)."""
+    if '"' in text:
+        return None
+    levels = []
+    while True:
+        match = _CONST_GEP.match(text)
+        if not match:
+            return None
+        fields = split_top_level(match.group(2))
+        if len(fields) < 2 or not (base := _BASE.match(fields[1])):
+            return None
+        indices = []
+        for field in fields[2:]:
+            index = _CONST_INDEX.match(field)
+            if not index:
+                return None
+            indices.append((index.group(1), index.group(2)))
+        levels.append((fields[0], tuple(indices)))
+        text = base.group(1)
+        if re.fullmatch(_REF, text):
+            return text, tuple(reversed(levels))

@@ -251,6 +251,8 @@ class _FunctionParser:
             text = str(op)
             if text.startswith(type_text + " "):
                 text = text[len(type_text) + 1:]
+            if kind == "constant_expr":
+                return self.globals.constant_operand(type_text, text)
             return Operand(CONST, type_text, text)
         return Operand(META, type_text, str(op).strip())
 

@@ -77,6 +77,13 @@ class Operand:
     operands: the global object it stands for, aliases resolved (``@g`` for
     ``@alias_of_g``); ``""`` when an alias resolves to something that is not a
     plain global object (a constant expression, an ifunc).
+
+    ``gep``, for a CONST operand that is a constant-expression
+    ``getelementptr`` (possibly nested) with all-constant integer indices over
+    a global: its levels, innermost first, each (source element type text,
+    ((index type, index constant text), ...)); ``object`` is then the global
+    object at its base (aliases resolved, ``""`` if none). ``None`` for
+    anything else (any other constant expression stays opaque).
     """
 
     kind: str
@@ -84,6 +91,7 @@ class Operand:
     text: str
     index: int | None = None  # for LOCAL operands: Instr.idx in the same block
     object: str = ""
+    gep: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] | None = None
 
     @property
     def is_local(self) -> bool:
