@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_CACHE = Path(os.environ.get("SLPVEC_CORPUS", Path.home() / ".cache/slpvec/corpus"))
-DEFAULT_MIRRORS = Path(os.environ.get("SLPVEC_MIRRORS", "/work/.mirror"))
+# git mirrors as owner+name/repo folders (the layout a mirror fetcher writes)
+DEFAULT_MIRRORS = Path(os.environ.get("SLPVEC_MIRRORS") or Path.home() / ".cache/slpvec/mirrors")
 _NO_SIMD = ("-U__SSE__ -U__SSE2__ -U__SSE3__ -U__SSSE3__ -U__SSE4_1__ -U__SSE4_2__ "
             "-U__AVX__ -U__AVX2__ -U__AVX512F__")
 
@@ -59,7 +60,7 @@ def prepare(out: Path = DEFAULT_CACHE, source: Path | None = None) -> list[Path]
     """Extract every suite into ``out/<suite>`` and write its compile_flags.txt.
 
     ``source``: a ``.tar.gz`` with one top folder per suite, or a mirrors
-    folder (default ``$SLPVEC_MIRRORS`` or /work/.mirror). Returns the suite
+    folder (default ``$SLPVEC_MIRRORS`` or ~/.cache/slpvec/mirrors). Returns the suite
     folders. Raises FileNotFoundError naming what is missing.
     """
     source = Path(source) if source else DEFAULT_MIRRORS

@@ -17,12 +17,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from dataset.corpus import DEFAULT_MIRRORS
 from slpvec.errors import SlpvecError
 
 BENCHMARKS = ("BT", "SP", "LU", "CG", "MG", "FT", "IS", "EP", "UA")
 CLASSES = ("S", "W", "A", "B", "C", "D", "E")
 NPB_DIR = "NPB3.3-SER-C"
-MIRROR = Path("/work/.mirror/akshay9594+SNU_NPB-1.0.3/repo")
+MIRROR = DEFAULT_MIRRORS / "akshay9594+SNU_NPB-1.0.3" / "repo"
 CACHE = Path.home() / ".cache" / "slpvec"
 
 
