@@ -84,7 +84,7 @@ def build_shard(item: WorkItem, out: Path) -> ShardRecord:
     """Compile, analyse, solve and save one shard; block failures are counted."""
     from slpvec.context import make_context
     from slpvec.driver import prepare
-    from slpvec.evaluate import load_input
+    from slpvec.tools.evaluate import load_input
     from slpvec.target import target_for
 
     from .samples import block_sample, save_shard
@@ -171,11 +171,11 @@ SYNTHETIC_PER_FILE = 50
 
 
 def write_synthetic(out: Path, n_blocks: int, seed: int) -> list[Path]:
-    """``n_blocks`` seeded random blocks (slpvec.randblocks) as .ll modules of
+    """``n_blocks`` seeded random blocks (slpvec.tools.randblocks) as .ll modules of
     up to SYNTHETIC_PER_FILE functions in ``out/synthetic``; same seed, same files.
     A file an older generator wrote is rewritten (its shard is then rebuilt,
     being keyed by the source's hash)."""
-    from slpvec.randblocks import random_module_ir
+    from slpvec.tools.randblocks import random_module_ir
     folder = out / "synthetic"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -13,7 +13,7 @@ from .folds import Fold, shard_split
 
 
 def cmd_build(args) -> int:
-    from slpvec.evaluate import find_inputs
+    from slpvec.tools.evaluate import find_inputs
 
     from .build import build
     sources = find_inputs(args.sources)
@@ -84,7 +84,7 @@ def main(argv=None) -> int:
     b.add_argument("--time-limit", type=float, default=10.0, help="ILP seconds per block")
     b.add_argument("--seed", type=int, default=0, help="split seed")
     b.add_argument("--synthetic", type=int, default=0,
-                   help="add this many seeded random blocks (slpvec.randblocks), e.g. as many "
+                   help="add this many seeded random blocks (slpvec.tools.randblocks), e.g. as many "
                         "as the corpus has blocks with candidates for a 1:1 mix")
     b.add_argument("--scheduler", default=None,
                    help="Dask scheduler address, or 'local' for a LocalCluster of --workers")

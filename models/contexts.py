@@ -33,7 +33,7 @@ def load_rollouts(root: str | Path, split: str, progress: bool = True,
     """(sample, context) for every block of ``split``; blocks whose source or
     candidates no longer match the shard are skipped."""
     from slpvec.driver import prepare
-    from slpvec.evaluate import load_input
+    from slpvec.tools.evaluate import load_input
     from slpvec.target import target_for
 
     root = Path(root)

@@ -64,7 +64,7 @@ def held_out(data: str, fold: Fold) -> dict[str, list[Path]]:
 
 def evaluate_fold(data: str, run: Path, fold: Fold, time_limit_s: float, progress: bool):
     """(rows, block rows) per kind for one fold's held-out sources."""
-    from slpvec.evaluate import evaluate_module, load_input
+    from slpvec.tools.evaluate import evaluate_module, load_input
     from slpvec.policies import get_policy
 
     manifest = json.loads((Path(data) / "manifest.json").read_text())
@@ -87,7 +87,7 @@ def evaluate_fold(data: str, run: Path, fold: Fold, time_limit_s: float, progres
 
 def report(kind: str, rows, blocks, folds: int) -> str:
     """Markdown: the table of one kind over all folds, ratios and timing."""
-    from slpvec.evaluate import format_table, policy_timing, summarize
+    from slpvec.tools.evaluate import format_table, policy_timing, summarize
 
     summary = {s.policy: s for s in summarize(rows, list(POLICIES))}
     lines = [f"### {kind}: {len({r.source for r in rows})} sources held out over {folds} folds",
@@ -117,7 +117,7 @@ def largest_gaps(rows, policy: str, count: int = 5) -> list[tuple[float, str]]:
 def run(data: str, out: str, folds: int = 5, jobs: int = 2, time_limit_s: float = 10.0,
         train_args: list[str] = (), progress: bool = True) -> str:
     """Train every fold, evaluate its held-out sources, return the markdown report."""
-    from slpvec.evaluate import write_rows
+    from slpvec.tools.evaluate import write_rows
 
     root = Path(out)
     all_folds = [Fold(k, folds) for k in range(folds)]

@@ -31,7 +31,7 @@ class VariantOptions:
 
 def make_variant(name: str, options: VariantOptions = VariantOptions()) -> Variant:
     """The variant called ``name``; SlpvecError if unknown or its policy is unavailable."""
-    from slpvec.cc import CcOptions, make_policy
+    from slpvec.tools.cc import CcOptions, make_policy
     from slpvec.toolchain import tool_path
 
     if name == "clang-O3":

@@ -111,7 +111,7 @@ def _check_outputs(source: str, outputs: dict[str, str | None]) -> None:
 
 def cmd_validate(args) -> int:
     from .inputs import load_module
-    from .validate import validate_modules
+    from .tools.validate import validate_modules
 
     march = args.mcpu or "native"
     original = load_module(args.original, march).text
@@ -136,7 +136,7 @@ def cmd_validate(args) -> int:
 def cmd_evaluate(args) -> int:
     from tqdm import tqdm
 
-    from .evaluate import (evaluate_module, find_inputs, format_table, ilp_summary, load_input,
+    from .tools.evaluate import (evaluate_module, find_inputs, format_table, ilp_summary, load_input,
                            policy_timing, summarize, write_rows)
     from .policies import get_policy
 
@@ -179,8 +179,8 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_compare_llvm(args) -> int:
-    from .evaluate import find_inputs, load_input
-    from .llvm_compare import compare_module, summarize, write_csv
+    from .tools.evaluate import find_inputs, load_input
+    from .tools.llvm_compare import compare_module, summarize, write_csv
     from .policies import get_policy
 
     names = [p.strip() for p in args.policies.split(",") if p.strip() and p.strip() != "llvm"]
@@ -206,7 +206,7 @@ def cmd_fuzz(args) -> int:
 
     from tqdm import tqdm
 
-    from .fuzz import FUZZ_SPECS, fuzz, specs_with
+    from .tools.fuzz import FUZZ_SPECS, fuzz, specs_with
     from .target import cpu_target
 
     target = cpu_target(args.mcpu)
@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``slpvec`` console script."""
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["cc"]:  # a compiler driver: clang's own flags, not argparse's
-        from .cc import main as cc_main
+        from .tools.cc import main as cc_main
         return cc_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:

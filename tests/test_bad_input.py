@@ -13,8 +13,8 @@ from slpvec.cli import main
 from slpvec.driver import run_slp
 from slpvec.ir import parse_module
 from slpvec.policies import get_policy
-from slpvec.randblocks import BlockSpec, random_block_ir
-from slpvec.validate import validate_modules
+from slpvec.tools.randblocks import BlockSpec, random_block_ir
+from slpvec.tools.validate import validate_modules
 
 from .conftest import kernel_ir
 

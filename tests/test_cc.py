@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from slpvec import cc
+from slpvec.tools import cc
 from slpvec.errors import SlpvecError
 from slpvec.policies.base import _REGISTRY
 

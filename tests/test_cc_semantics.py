@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from slpvec import cc
+from slpvec.tools import cc
 
 PROGRAMS = Path(__file__).parent / "data" / "programs"
 # (source, extra flags): the fast-math file's compares read `fcmp fast olt`

@@ -118,7 +118,7 @@ def test_ilp_summary_pairs_solves_with_their_source():
     """Synthetic files all name their functions f0, f1, ...: the objective of
     one file's f0 must be compared with that file's f0, not another's."""
     from ilp_oracle.policy import SolveRecord
-    from slpvec.evaluate import BlockRow, ilp_summary
+    from slpvec.tools.evaluate import BlockRow, ilp_summary
 
     def row(source, cost):
         return BlockRow(source, "ilp", "f0:entry", 10, 3, 20.0, cost, cost, 0.1, "", 0.01)

@@ -8,8 +8,8 @@ import pytest
 
 from dataset.corpus import DEFAULT_CACHE, corpus_sources
 from slpvec.driver import run_slp
-from slpvec.evaluate import load_input
-from slpvec.validate import validate_modules
+from slpvec.tools.evaluate import load_input
+from slpvec.tools.validate import validate_modules
 
 pytestmark = pytest.mark.slow
 

@@ -5,11 +5,11 @@ import re
 
 import pytest
 
-import slpvec.fuzz as fuzz_module
+import slpvec.tools.fuzz as fuzz_module
 from slpvec.cli import main
-from slpvec.fuzz import (EVERY_CLASS, FUZZ_SPECS, executable, fuzz, spec_labels,
+from slpvec.tools.fuzz import (EVERY_CLASS, FUZZ_SPECS, executable, fuzz, spec_labels,
                          specs_with)
-from slpvec.randblocks import FUZZ_CLASSES, BlockSpec, random_block_ir, random_module_ir
+from slpvec.tools.randblocks import FUZZ_CLASSES, BlockSpec, random_block_ir, random_module_ir
 from slpvec.target import Target
 
 HASWELL = Target("x86_64-pc-linux-gnu", "haswell", "", 256)
@@ -145,7 +145,7 @@ def test_llvm_slp_output_runs_like_every_class_spec(spec):
     # make of a class module must run exactly like it, or the fuzzer would report
     # mismatches that are the generator's (poison on an input lane, NaN payloads)
     from slpvec.toolchain import run_tool
-    from slpvec.validate import validate_modules
+    from slpvec.tools.validate import validate_modules
     source = random_module_ir(77, 10, spec)
     optimized = run_tool("opt", [SANITY_PASSES, "-S"], stdin=source).stdout
     vectors = re.compile(r"<\d+ x \w+>")
@@ -184,7 +184,7 @@ def test_half_arithmetic_is_executed_by_the_validator():
     # on a generic x86-64 JIT machine half <-> float became libcalls MCJIT could
     # not resolve: every run crashed in both versions, the narrow class's half
     # blocks were never checked (and each crash cost a worker restart)
-    from slpvec.validate import validate_modules
+    from slpvec.tools.validate import validate_modules
     module = ('target triple = "x86_64-pc-linux-gnu"\n'
               "define void @f(ptr noalias %a, float %x) {\n"
               "  %h = fptrunc float %x to half\n  %y = fadd half %h, 0xH3C00\n"

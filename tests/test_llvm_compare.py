@@ -4,8 +4,8 @@ text (independent of LLVM's choices), and one run end to end."""
 import csv
 
 from slpvec.cli import main
-from slpvec.evaluate import load_input
-from slpvec.llvm_compare import classify_block, compare_module, summarize
+from slpvec.tools.evaluate import load_input
+from slpvec.tools.llvm_compare import classify_block, compare_module, summarize
 
 FMULADD = """
 %arrayidx8 = getelementptr inbounds nuw i8, ptr %a, i64 16

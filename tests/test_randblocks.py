@@ -9,7 +9,7 @@ import hashlib
 
 import pytest
 
-from slpvec.randblocks import BlockSpec, random_block_ir, random_module_ir
+from slpvec.tools.randblocks import BlockSpec, random_block_ir, random_module_ir
 
 
 def digest(text: str) -> str:
@@ -76,7 +76,7 @@ def test_each_fuzz_class_generates_its_constructs_as_valid_ir(name):
 
 
 def test_a_class_block_is_its_module_function_alone():
-    # slpvec.minimise regenerates a failing function from its seed alone; only
+    # slpvec.tools.minimise regenerates a failing function from its seed alone; only
     # the numbers of globals differ (unnamed ones are numbered module-wide)
     import re
     from dataclasses import replace
@@ -92,7 +92,7 @@ def test_a_class_block_is_its_module_function_alone():
 
 
 def test_layout_beliefs_differ_where_a_wrong_vectorizer_would_merge():
-    from slpvec.fuzzgen.layout import (FOREIGN_LAYOUT, HOST_LAYOUT, NAIVE, alloc_size,
+    from slpvec.tools.fuzzgen.layout import (FOREIGN_LAYOUT, HOST_LAYOUT, NAIVE, alloc_size,
                                        field_offset)
     assert alloc_size(HOST_LAYOUT, "<3 x float>") == 16 and alloc_size(NAIVE, "<3 x float>") == 12
     assert alloc_size(HOST_LAYOUT, "i24") == 4 and alloc_size(NAIVE, "i24") == 3
@@ -106,7 +106,7 @@ def test_layout_beliefs_differ_where_a_wrong_vectorizer_would_merge():
 def test_wrapping_spellings_meet_their_place_only_modulo_the_index_width():
     import random
 
-    from slpvec.fuzzgen.places import wrapping
+    from slpvec.tools.fuzzgen.places import wrapping
     rng = random.Random(0)
     for elem, size, off in (("i32", 4, 12), ("i8", 1, 5), ("double", 8, 16), ("i16", 2, 6)):
         for bits in (64, 32):

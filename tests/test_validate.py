@@ -4,7 +4,7 @@ import pytest
 
 from slpvec.errors import SlpvecError
 from slpvec.ir import parse_module
-from slpvec.validate import validate_modules
+from slpvec.tools.validate import validate_modules
 
 from .conftest import kernel_ir
 

@@ -1,6 +1,6 @@
 """Which functions the validator counts as changed between two versions."""
 
-from slpvec.validate_diff import changed_functions, function_bodies
+from slpvec.tools.validate_diff import changed_functions, function_bodies
 
 ORIGINAL = """
 define void @same(ptr %0, ptr %1) #0 {

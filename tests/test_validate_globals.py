@@ -10,7 +10,7 @@ import pytest
 
 from slpvec.cli import main
 from slpvec.toolchain import compile_c_to_ir, run_tool
-from slpvec.validate import validate_modules
+from slpvec.tools.validate import validate_modules
 
 C_SOURCE = r"""
 #include <string.h>

@@ -5,7 +5,7 @@ import pytest
 
 from slpvec.driver import run_slp
 from slpvec.ir.datalayout import X86_64_LINUX
-from slpvec.validate import validate_modules
+from slpvec.tools.validate import validate_modules
 
 HEADER = f'target datalayout = "{X86_64_LINUX}"\ntarget triple = "x86_64-pc-linux-gnu"\n'
 

@@ -9,7 +9,7 @@ from slpvec.driver import run_slp
 from slpvec.ir import parse_module
 from slpvec.ir.globals import parse_const_gep
 from slpvec.toolchain import compile_c_to_ir
-from slpvec.validate import validate_modules
+from slpvec.tools.validate import validate_modules
 
 from .test_address import accesses
 

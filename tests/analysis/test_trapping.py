@@ -10,7 +10,7 @@ import pytest
 from slpvec.analysis.dependence import build_dependence_graph, may_trap
 from slpvec.driver import run_slp
 from slpvec.ir import parse_module
-from slpvec.minimise import FixedPlanPolicy
+from slpvec.tools.minimise import FixedPlanPolicy
 
 HEADER = """target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from slpvec.driver import run_slp
-from slpvec.validate import validate_modules
+from slpvec.tools.validate import validate_modules
 
 TEMPLATE = """
 define void @f(ptr noalias %a, ptr noalias %b, ptr noalias %c) {{

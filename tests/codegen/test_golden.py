@@ -10,7 +10,7 @@ from slpvec.passes import cleanup
 from slpvec.ir import parse_module
 from slpvec.packs import Pack, PackPlan
 from slpvec.target import Target
-from slpvec.validate import validate_modules
+from slpvec.tools.validate import validate_modules
 
 AVX2 = Target("x86_64-pc-linux-gnu", "haswell", "", 256)
 HEADER = 'target triple = "x86_64-pc-linux-gnu"\n'

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from slpvec.driver import run_slp
-from slpvec.validate import validate_modules
+from slpvec.tools.validate import validate_modules
 
 POLICIES = ["greedy", "ilp"]
 

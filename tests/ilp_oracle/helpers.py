@@ -7,7 +7,7 @@ from slpvec.codegen.schedule import pack_cycle
 from slpvec.context import make_context
 from slpvec.cost import CostTable, block_costs
 from slpvec.ir import parse_module
-from slpvec.randblocks import BlockSpec, random_block_ir
+from slpvec.tools.randblocks import BlockSpec, random_block_ir
 from slpvec.target import Target
 
 HASWELL = Target("x86_64-pc-linux-gnu", "haswell", "", 256)

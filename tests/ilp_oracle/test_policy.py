@@ -12,7 +12,7 @@ from slpvec.driver import run_slp
 from slpvec.estimate import plan_cost
 from slpvec.packs import PackPlan
 from slpvec.policies import get_policy
-from slpvec.randblocks import BlockSpec, random_block_ir
+from slpvec.tools.randblocks import BlockSpec, random_block_ir
 
 from .helpers import HASWELL, context
 

@@ -15,7 +15,7 @@ from slpvec.inputs import load_module
 from slpvec.ir import parse_file, parse_module
 from slpvec.ir.parser import parse_llvm
 from slpvec.toolchain import compile_c_to_ir, tool_path
-from slpvec.validate import validate_modules
+from slpvec.tools.validate import validate_modules
 
 
 def pairs_body(a="%a", b="%b", scale="2.0"):
@@ -102,7 +102,7 @@ def test_c_built_with_debug_info_vectorizes(tmp_path):
 
 
 def test_cc_with_g_vectorizes(tmp_path, monkeypatch):
-    from slpvec import cc
+    from slpvec.tools import cc
     monkeypatch.chdir(tmp_path)
     (tmp_path / "k.c").write_text("void k(float *restrict a, const float *restrict b) {\n"
                                   "  for (int i = 0; i < 4; i++) a[i] = b[i] * 3.0f + a[i];\n}\n")

@@ -1,7 +1,7 @@
 """The cross-validation report's per-source shortfalls (no training needed)."""
 
 from models.crossval import largest_gaps
-from slpvec.evaluate import EvalRow
+from slpvec.tools.evaluate import EvalRow
 
 
 def row(source, policy, after):

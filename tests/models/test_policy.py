@@ -16,7 +16,7 @@ from models.policy import GnnPolicy
 from slpvec.cli import main
 from slpvec.driver import run_slp
 from slpvec.ir import parse_module
-from slpvec.validate import validate_modules
+from slpvec.tools.validate import validate_modules
 
 from ..conftest import kernel_ir
 

@@ -35,7 +35,7 @@ def test_npb_from_tarball_goes_to_the_cache(tmp_path, monkeypatch):
 def test_unavailable_variant_is_skipped(monkeypatch):
     def unavailable(opts):
         raise SlpvecError(f"policy '{opts.policy}' is not available: no module")
-    monkeypatch.setattr("slpvec.cc.make_policy", unavailable)
+    monkeypatch.setattr("slpvec.tools.cc.make_policy", unavailable)
     messages = []
     found = variants.available_variants(["clang-O3", "slpvec-gnn"], warn=messages.append)
     assert [v.name for v in found] == ["clang-O3"]

@@ -10,7 +10,7 @@ from slpvec.driver import run_slp
 from slpvec.errors import IRParseError, SlpvecError
 from slpvec.policies import get_policy, policy_names
 from slpvec.target import Target
-from slpvec.validate import validate_modules
+from slpvec.tools.validate import validate_modules
 
 from ..codegen.test_golden import FMA_IR, HEADER, lanes_add
 

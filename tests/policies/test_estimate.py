@@ -18,7 +18,7 @@ from slpvec.driver import prepare
 from slpvec.estimate import AcyclicPlans, operand_cost, pack_query, plan_cost
 from slpvec.ir import parse_module
 from slpvec.packs import Pack, PackPlan
-from slpvec.randblocks import BlockSpec, random_block_ir
+from slpvec.tools.randblocks import BlockSpec, random_block_ir
 
 from ..codegen.test_cycle_tracker import random_deps
 from ..conftest import kernel_ir

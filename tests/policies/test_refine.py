@@ -93,7 +93,7 @@ def test_a_feeder_that_makes_a_tree_merge_pay_is_followed_by_widening():
     from slpvec.context import make_context
     from slpvec.ir import parse_module
     from slpvec.policies import get_policy
-    from slpvec.validate import validate_modules
+    from slpvec.tools.validate import validate_modules
 
     from ..conftest import kernel_ir
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .packs import Pack, PackPlan
+from ..packs import Pack, PackPlan
 from .randblocks import BlockSpec, random_block_ir
 
 Check = Callable[[str, object], tuple[bool, str]]  # (input, policy) -> (fails?, output)

@@ -2,7 +2,7 @@
 
 Both modules are JIT-compiled (MCJIT, data layout set) in worker processes,
 private and unnamed globals and functions exposed under fresh names
-(:mod:`slpvec.validate_jit`); every defined function with a scalar/pointer
+(:mod:`slpvec.tools.validate_jit`); every defined function with a scalar/pointer
 signature is called with the same seeded inputs (pointer args get 48 KiB
 buffers with 16 KiB guard zones on each side, integer args 1..16, floats in
 [-4, 4]; for a function without ``noalias`` pointer params, odd seeds point
@@ -33,7 +33,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
-from .errors import SlpvecError
+from ..errors import SlpvecError
 from .validate_diff import changed_functions, function_key
 
 CRASH = "crash"
@@ -111,7 +111,7 @@ class _Runs:
 def _worker_lines(job: dict, run_timeout: float):
     """Yield the worker's result rows; stop (killing it) when one run takes
     longer than ``run_timeout`` seconds or the worker dies."""
-    proc = subprocess.Popen([sys.executable, "-m", "slpvec.validate_worker"],
+    proc = subprocess.Popen([sys.executable, "-m", "slpvec.tools.validate_worker"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     try:

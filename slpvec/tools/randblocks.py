@@ -39,7 +39,7 @@ class BlockSpec:
     noalias: bool = True     # False: array params may alias (fuzzing runs them overlapped)
     casts: bool = False      # add widen-then-narrow cast pairs to templates
     shuffled: bool = False   # some groups store their lanes in a random order
-    # fuzz classes (slpvec.fuzzgen; any of them on replaces the generator above):
+    # fuzz classes (slpvec.tools.fuzzgen; any of them on replaces the generator above):
     compares: bool = False   # icmp/fcmp, flags, mixed predicates; zext'd, stored, selected
     selects: bool = False    # selects on compares, i1 loads, truncated ints
     narrow: bool = False     # i8/i16/i24/half values and memory

@@ -1,8 +1,8 @@
 """Fuzzing: random blocks through every policy, checked by differential execution.
 
 Module seed k is generated with ``FUZZ_SPECS[k % len(FUZZ_SPECS)]``: the
-lane-group blocks of :mod:`slpvec.randblocks` (plain, may-alias, casts) or
-the fuzz classes of :mod:`slpvec.fuzzgen`, alone and mixed. Each policy
+lane-group blocks of :mod:`slpvec.tools.randblocks` (plain, may-alias, casts) or
+the fuzz classes of :mod:`slpvec.tools.fuzzgen`, alone and mixed. Each policy
 vectorizes the module; the output must behave exactly like the scalar input on
 random data. Before both versions of a class module are executed they go
 through instcombine: poison a pack invented (a flag or immediate argument kept
@@ -30,13 +30,13 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from .driver import run_slp
-from .errors import SlpvecError
-from .files import write_text_atomic
+from ..driver import run_slp
+from ..errors import SlpvecError
+from ..files import write_text_atomic
 from .minimise import minimise
 from .randblocks import FUZZ_CLASSES, BlockSpec, random_module_ir
-from .target import Target
-from .toolchain import run_tool
+from ..target import Target
+from ..toolchain import run_tool
 from .validate import validate_modules
 
 FUNCTIONS_PER_MODULE = 10
@@ -210,7 +210,7 @@ def _write_reproducer(folder: Path, module_seed: int, spec: BlockSpec, policy: s
                       target: Target,
                       source: str, text: str, functions: list[str]) -> None:
     """The minimised reproducer of the first failing function (see
-    :mod:`slpvec.minimise`); the whole module if it does not shrink."""
+    :mod:`slpvec.tools.minimise`); the whole module if it does not shrink."""
     def check(ir, pol):
         out, report = run_slp(ir, pol, target)
         if not any(b.vectorized for b in report.blocks):
@@ -222,7 +222,7 @@ def _write_reproducer(folder: Path, module_seed: int, spec: BlockSpec, policy: s
 
     info = {"seed": module_seed, "spec": asdict(spec), "policy": policy, "cpu": target.cpu,
             "functions": functions,
-            "executed_as": "slpvec.fuzz.executable(text, spec)" if spec.classes else "as is"}
+            "executed_as": "slpvec.tools.fuzz.executable(text, spec)" if spec.classes else "as is"}
     generated = [name for name in functions if re.fullmatch(r"f\d+", name)]
     repro = None
     try:  # (helpers such as @may_throw have no seed of their own)
@@ -233,7 +233,7 @@ def _write_reproducer(folder: Path, module_seed: int, spec: BlockSpec, policy: s
         source, text = repro.input_ir, repro.output_ir
         info |= {"function": generated[0], "block_seed": repro.block_seed,
                  "packs": [list(p) for p in repro.packs],
-                 "replay": "slpvec.minimise.FixedPlanPolicy(packs) on input.ll"}
+                 "replay": "slpvec.tools.minimise.FixedPlanPolicy(packs) on input.ll"}
     write_text_atomic(folder / "input.ll", source)
     write_text_atomic(folder / "vectorized.ll", text)
     write_text_atomic(folder / "repro.json", json.dumps(info, indent=1))

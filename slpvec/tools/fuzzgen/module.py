@@ -160,7 +160,7 @@ def _table_value(elem: str, rng: random.Random) -> str:
 
 def class_module_ir(seed: int, n_functions: int, spec) -> str:
     """A module of ``n_functions`` fuzz functions ``@f0, @f1, ...``; function k
-    uses seed ``seed * 100_003 + k``, as :func:`slpvec.randblocks.random_module_ir`."""
+    uses seed ``seed * 100_003 + k``, as :func:`slpvec.tools.randblocks.random_module_ir`."""
     builder = ModuleBuilder(spec)
     bodies = [builder.function(f"f{k}", random.Random(seed * 100_003 + k))
               for k in range(n_functions)]

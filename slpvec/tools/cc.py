@@ -21,8 +21,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import SlpvecError
-from .toolchain import CLANG_IR_FLAGS, tool_path
+from ..errors import SlpvecError
+from ..toolchain import CLANG_IR_FLAGS, tool_path
 
 # clang flags whose value is the next argument.
 _VALUE_FLAGS = frozenset({
@@ -96,7 +96,7 @@ def split_options(argv: list[str]) -> tuple[CcOptions, list[str]]:
             rest.append(arg)
         i += 1
     if "time_limit" in opts:
-        from .policies.base import time_limit_seconds
+        from ..policies.base import time_limit_seconds
         try:
             opts["time_limit"] = time_limit_seconds(opts["time_limit"])
         except SlpvecError as err:
@@ -158,7 +158,7 @@ def dependency_flags(inv: Invocation, source: str) -> list[str]:
 
 def make_policy(opts: CcOptions):
     """The policy object for ``opts`` (SlpvecError if unknown or unavailable)."""
-    from .policies import get_policy
+    from ..policies import get_policy
 
     if opts.policy == "ilp":
         return get_policy("ilp", time_limit_s=opts.time_limit)
@@ -204,7 +204,7 @@ def compile_source(source: str, obj: str, inv: Invocation, opts: CcOptions,
                    policy) -> SourceResult:
     """One C source to an object file through slpvec. Raises CompileFailed
     only when clang rejects the code; slpvec's own failures fall back to scalar."""
-    from .driver import run_slp
+    from ..driver import run_slp
 
     t0 = time.perf_counter()
     proc = _tool("clang", [*inv.compile_flags, *dependency_flags(inv, source), *CLANG_IR_FLAGS,
@@ -253,7 +253,7 @@ def _codegen(ir_text: str, obj: str, inv: Invocation, echo: bool = False) -> boo
 
 
 def _write_report(result: SourceResult, folder: str) -> None:
-    from .files import write_text_atomic
+    from ..files import write_text_atomic
 
     path = Path(result.source).resolve()
     digest = hashlib.sha1(f"{path}:{result.policy}".encode()).hexdigest()[:10]

@@ -1,8 +1,8 @@
-"""Worker process for differential validation (see :mod:`slpvec.validate`).
+"""Worker process for differential validation (see :mod:`slpvec.tools.validate`).
 
 Reads one JSON job from stdin: ``{"text", "functions", "seeds", "skip"}``
 (``functions`` null: every defined function). Exposes private and unnamed
-definitions (:mod:`slpvec.validate_jit`), JIT-compiles the module with MCJIT,
+definitions (:mod:`slpvec.tools.validate_jit`), JIT-compiles the module with MCJIT,
 prints ``{"ready": true, "functions": [...]}`` and, for each (function, seed),
 calls the function on seeded random inputs and prints one JSON line
 ``{"fn", "seed", "digest"}`` (``digest`` null and ``why`` set when the function

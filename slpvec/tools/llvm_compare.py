@@ -15,14 +15,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .cost import block_costs, text_block_costs
-from .driver import has_numbered_values, run_slp
+from ..cost import block_costs, text_block_costs
+from ..driver import has_numbered_values, run_slp
 from .evaluate import llvm_slp, module_source
-from .files import write_text_atomic
-from .ir import Module, parse_module
-from .ir.parser import _function_bodies, _labels, _split_blocks
-from .passes import name_values
-from .target import target_for
+from ..files import write_text_atomic
+from ..ir import Module, parse_module
+from ..ir.parser import _function_bodies, _labels, _split_blocks
+from ..passes import name_values
+from ..target import target_for
 
 # Categories of what LLVM used (``intrinsic:<name>`` carries the intrinsic).
 ALTERNATE = "alternate-opcode"

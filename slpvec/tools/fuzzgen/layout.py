@@ -14,7 +14,7 @@ from functools import lru_cache
 HOST_LAYOUT = ("e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-"
                "n8:16:32:64-S128")
 # i386-like alignment (i64 and double 4-aligned) with 64-bit pointers, so the
-# host JIT can run it once GEPs are lowered to byte offsets (see slpvec.fuzz)
+# host JIT can run it once GEPs are lowered to byte offsets (see slpvec.tools.fuzz)
 FOREIGN_LAYOUT = "e-m:e-i64:32-f64:32:64-n32:64-S128"
 # i386-like with 32-bit pointers: the host JIT runs it too once GEPs are byte
 # offsets, which instcombine reduces modulo 2^32 (the index width)

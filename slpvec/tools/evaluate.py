@@ -13,16 +13,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .passes import cleanup
-from .cost import text_block_costs
-from .driver import run_slp
-from .errors import SlpvecError
-from .files import write_text_atomic
-from .inputs import C_SUFFIXES, IR_SUFFIXES
-from .ir import Module, parse_module
-from .ir.parser import read_ir_file
-from .target import Target, retarget, target_for
-from .toolchain import compile_c_to_ir, run_tool
+from ..passes import cleanup
+from ..cost import text_block_costs
+from ..driver import run_slp
+from ..errors import SlpvecError
+from ..files import write_text_atomic
+from ..inputs import C_SUFFIXES, IR_SUFFIXES
+from ..ir import Module, parse_module
+from ..ir.parser import read_ir_file
+from ..target import Target, retarget, target_for
+from ..toolchain import compile_c_to_ir, run_tool
 
 LLVM = "llvm"
 
