@@ -14,11 +14,12 @@ need_apt=()
 for tool in clang-22 opt-22 llc-22 llvm-mca-22; do
     command -v "$tool" >/dev/null 2>&1 || need_apt=(clang-22 llvm-22)
 done
+command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)  # slpvec explain renders with dot
 if [ ${#need_apt[@]} -gt 0 ]; then
-    log "installing clang-22 and llvm-22 with apt"
+    log "installing ${need_apt[*]} with apt"
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang-22 llvm-22 >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 log "$(clang-22 --version | head -n1)"
 
