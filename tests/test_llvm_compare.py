@@ -4,8 +4,9 @@ text (independent of LLVM's choices), and one run end to end."""
 import csv
 
 from slpvec.cli import main
-from slpvec.tools.evaluate import load_input
-from slpvec.tools.llvm_compare import classify_block, compare_module, summarize
+from slpvec.inputs import load_module
+from slpvec.tools.llvm_compare import (BlockComparison, classify_block, compare_module,
+                                       reduction_table, summarize)
 
 FMULADD = """
 %arrayidx8 = getelementptr inbounds nuw i8, ptr %a, i64 16
@@ -156,7 +157,7 @@ declare double @llvm.fmuladd.f64(double, double, double)
 def test_end_to_end_reduction_llvm_wins(tmp_path, capsys):
     path = tmp_path / "k.ll"
     path.write_text(KERNELS_LL)
-    rows = {r.block: r for r in compare_module(load_input(path, "haswell"), ["greedy", "ilp"],
+    rows = {r.block: r for r in compare_module(load_module(path, "haswell"), ["greedy", "ilp"],
                                                cpu="haswell", source=str(path))}
     assert set(rows) == {"fma4:entry", "sum8:entry"}
     fma, red = rows["fma4:entry"], rows["sum8:entry"]
@@ -175,3 +176,14 @@ def test_end_to_end_reduction_llvm_wins(tmp_path, capsys):
     assert table["sum8:entry"]["llvm_used"] == "reduction"
     assert set(table["sum8:entry"]) >= {"cost_scalar", "cost_llvm", "cost_greedy", "gap",
                                         "our_reason"}
+
+
+def test_reduction_table_per_folder_and_overall():
+    rows = [BlockComparison("suite/BT/a.c", "f:entry", 10, 4, 100.0, 60.0, {"ilp": 80.0}),
+            BlockComparison("suite/BT/b.c", "g:entry", 10, 4, 50.0, 50.0, {"ilp": 40.0}),
+            BlockComparison("suite/LU/c.c", "h:entry", 10, 0, 30.0, 20.0, {"ilp": 30.0})]
+    lines = reduction_table(rows).splitlines()
+    assert lines[0] == "| folder | blocks | LLVM reduction | ilp x LLVM |"
+    # BT: LLVM saves 40, ilp 20 + 10 = 30 -> 0.75; LU: 10 vs 0; all: 50 vs 30 -> 0.60
+    assert lines[2:] == ["| BT | 2 | 40 | 0.75 |", "| LU | 1 | 10 | 0.00 |",
+                         "| all | 3 | 50 | 0.60 |"]

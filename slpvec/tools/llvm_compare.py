@@ -13,6 +13,7 @@ import csv
 import io
 import re
 from collections import defaultdict
+from pathlib import Path
 from dataclasses import dataclass, field
 
 from ..cost import block_costs, text_block_costs
@@ -231,6 +232,7 @@ def summarize(rows: list[BlockComparison]) -> str:
     lines = [f"{len(rows)} blocks; LLVM cheaper than the best policy in {len(wins)} "
              f"(gap {sum(r.gap for r in wins):g}); best policy cheaper in {len(lost)} "
              f"(gap {-sum(r.gap for r in lost):g})"]
+    lines += ["", reduction_table(rows)]
     for title, keyf in (("what LLVM used", lambda r: r.llvm_used),
                         ("our reason", lambda r: (r.our_reason or "-",))):
         tally = defaultdict(lambda: [0, 0.0])
@@ -241,4 +243,29 @@ def summarize(rows: list[BlockComparison]) -> str:
         lines += ["", f"| {title} | blocks | summed gap |", "|---|---:|---:|"]
         lines += [f"| {k} | {n} | {g:g} |" for k, (n, g) in
                   sorted(tally.items(), key=lambda kv: (-kv[1][1], kv[0]))]
+    return "\n".join(lines)
+
+
+def reduction_table(rows: list[BlockComparison]) -> str:
+    """Per source folder (a benchmark) and overall: LLVM's static reduction
+    (scalar cost minus cost after, summed over blocks) and each policy's
+    reduction as a multiple of LLVM's, the ratio issue-style targets are set in."""
+    policies = list(dict.fromkeys(p for r in rows for p in r.costs))
+    groups = defaultdict(list)
+    for r in rows:
+        groups[Path(r.source).parent.name or "."].append(r)
+    if len(groups) > 1:
+        groups["all"] = rows
+
+    def reduction(members, cost) -> float:
+        return sum(r.cost_scalar - cost(r) for r in members)
+
+    lines = ["| folder | blocks | LLVM reduction | " + " | ".join(f"{p} x LLVM" for p in policies)
+             + " |", "|---|---:|---:|" + "---:|" * len(policies)]
+    for name, members in groups.items():
+        base = reduction(members, lambda r: r.cost_llvm)
+        ratios = [reduction(members, lambda r, p=p: r.costs.get(p, r.cost_scalar)) / base
+                  if base else float("nan") for p in policies]
+        lines.append(f"| {name} | {len(members)} | {base:g} | "
+                     + " | ".join(f"{x:.2f}" for x in ratios) + " |")
     return "\n".join(lines)
