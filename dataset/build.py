@@ -84,13 +84,13 @@ def build_shard(item: WorkItem, out: Path) -> ShardRecord:
     """Compile, analyse, solve and save one shard; block failures are counted."""
     from slpvec.context import make_context
     from slpvec.driver import prepare
-    from slpvec.tools.evaluate import load_input
+    from slpvec.inputs import load_module
     from slpvec.target import target_for
 
     from .samples import block_sample, save_shard
 
     start = time.perf_counter()
-    raw = load_input(Path(item.source), item.cpu)
+    raw = load_module(Path(item.source), item.cpu)
     module, target, costs, table = prepare(raw, target_for(raw, item.cpu), item.cost_kind,
                                            item.source)
     samples, failures, status, reasons = [], 0, {}, []

@@ -33,7 +33,7 @@ def load_rollouts(root: str | Path, split: str, progress: bool = True,
     """(sample, context) for every block of ``split``; blocks whose source or
     candidates no longer match the shard are skipped."""
     from slpvec.driver import prepare
-    from slpvec.tools.evaluate import load_input
+    from slpvec.inputs import load_module
     from slpvec.target import target_for
 
     root = Path(root)
@@ -44,7 +44,7 @@ def load_rollouts(root: str | Path, split: str, progress: bool = True,
         samples = {s.block_id: s for s in load_shard(root / "shards" / shard["shard"])}
         if not samples or not Path(shard["source"]).exists():
             continue
-        raw = load_input(Path(shard["source"]), manifest["cpu"])
+        raw = load_module(Path(shard["source"]), manifest["cpu"])
         module, target, costs, table = prepare(raw, target_for(raw, manifest["cpu"]),
                                                manifest["cost_kind"], shard["source"])
         for fn in module.functions:

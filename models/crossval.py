@@ -64,7 +64,8 @@ def held_out(data: str, fold: Fold) -> dict[str, list[Path]]:
 
 def evaluate_fold(data: str, run: Path, fold: Fold, time_limit_s: float, progress: bool):
     """(rows, block rows) per kind for one fold's held-out sources."""
-    from slpvec.tools.evaluate import evaluate_module, load_input
+    from slpvec.inputs import load_module
+    from slpvec.tools.evaluate import evaluate_module
     from slpvec.policies import get_policy
 
     manifest = json.loads((Path(data) / "manifest.json").read_text())
@@ -76,7 +77,7 @@ def evaluate_fold(data: str, run: Path, fold: Fold, time_limit_s: float, progres
         rows, blocks = [], []
         for path in tqdm(sources, desc=f"evaluate fold {fold} {kind}", unit="file",
                          disable=not progress):
-            module = load_input(path, manifest["cpu"])
+            module = load_module(path, manifest["cpu"])
             r, b = evaluate_module(module, policies, manifest["cost_kind"], manifest["cpu"],
                                    str(path))
             rows += r

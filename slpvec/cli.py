@@ -17,13 +17,9 @@ from .errors import SlpvecError
 def _load(args):
     """Module and target for the input file, honouring ``-mcpu``."""
     from .inputs import load_module
-    from .ir import parse_module
-    from .target import retarget, target_for
+    from .target import target_for
 
-    march = args.mcpu or "native"
-    module = load_module(args.input, march)
-    if args.mcpu and not str(args.input).endswith(".c"):
-        module = parse_module(retarget(module.text, args.mcpu), str(args.input))
+    module = load_module(args.input, args.mcpu)
     return module, target_for(module, args.mcpu)
 
 
@@ -113,9 +109,8 @@ def cmd_validate(args) -> int:
     from .inputs import load_module
     from .tools.validate import validate_modules
 
-    march = args.mcpu or "native"
-    original = load_module(args.original, march).text
-    vectorized = load_module(args.vectorized, march).text
+    original = load_module(args.original, args.mcpu, retarget_ir=False).text
+    vectorized = load_module(args.vectorized, args.mcpu, retarget_ir=False).text
     result = validate_modules(original, vectorized, seeds=args.seeds,
                               functions=args.functions.split(",") if args.functions else None)
     for fn, seed in result.mismatches:
@@ -136,8 +131,9 @@ def cmd_validate(args) -> int:
 def cmd_evaluate(args) -> int:
     from tqdm import tqdm
 
-    from .tools.evaluate import (evaluate_module, find_inputs, format_table, ilp_summary, load_input,
-                           policy_timing, summarize, write_rows)
+    from .inputs import find_inputs, load_module
+    from .tools.evaluate import (evaluate_module, format_table, ilp_summary, policy_timing,
+                                 summarize, write_rows)
     from .policies import get_policy
 
     names = [p.strip() for p in args.policies.split(",") if p.strip()]
@@ -151,13 +147,13 @@ def cmd_evaluate(args) -> int:
     solves = {id(p): [] for p in policies if getattr(p, "records", None) is not None}
     for path in tqdm(inputs, desc="evaluate", unit="file", disable=args.quiet):
         try:
-            module = load_input(path, args.mcpu)
+            module = load_module(path, args.mcpu)
         except SlpvecError as err:
             skipped.append(f"{path}: {err}")
             continue
         seen = {key: len(p.records) for p in policies if (key := id(p)) in solves}
         module_rows, module_blocks = evaluate_module(module, policies, args.cost_kind, args.mcpu,
-                                                       str(path))
+                                                       str(path), args.yardstick)
         rows += module_rows
         blocks += module_blocks
         for p in policies:  # block ids repeat across inputs: pair solves with their source
@@ -167,7 +163,13 @@ def cmd_evaluate(args) -> int:
         write_rows(args.csv, rows)
     if args.blocks_csv:
         write_rows(args.blocks_csv, blocks)
-    print(format_table(summarize(rows, names)))
+    if args.yardstick != "mca":
+        print(format_table(summarize(rows, names)))
+    if args.yardstick != "tti":
+        from .tools.yardstick import as_mca_rows, disagreement
+        print("llvm-mca cycles per block, summed over blocks:")
+        print(format_table(summarize(as_mca_rows(rows), names)))
+        print(disagreement(blocks, [n for n in names if n not in ("llvm", "none")]))
     print(policy_timing(blocks, [n for n in names if n != "llvm"]))
     for policy in policies:
         if id(policy) in solves:
@@ -179,7 +181,7 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_compare_llvm(args) -> int:
-    from .tools.evaluate import find_inputs, load_input
+    from .inputs import find_inputs, load_module
     from .tools.llvm_compare import compare_module, summarize, write_csv
     from .policies import get_policy
 
@@ -191,7 +193,7 @@ def cmd_compare_llvm(args) -> int:
     rows = []
     for path in inputs:
         try:
-            rows += compare_module(load_input(path, args.mcpu), policies, args.cost_kind,
+            rows += compare_module(load_module(path, args.mcpu), policies, args.cost_kind,
                                    args.mcpu, str(path))
         except SlpvecError as err:
             print(f"  skipped {path}: {err}", file=sys.stderr)
@@ -281,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
                     choices=["throughput", "latency", "code-size", "size-latency"])
     ev.add_argument("--csv", help="write one row per (input, policy) here")
     ev.add_argument("--blocks-csv", help="write one row per (block, policy) here")
+    ev.add_argument("--yardstick", choices=["tti", "mca", "both"], default="tti",
+                    help="tti (opt-22 cost model), mca (llvm-mca-22 cycles of llc's code per "
+                         "block) or both, with per-block disagreement (default tti)")
     _policy_options(ev)
     ev.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     ev.set_defaults(func=cmd_evaluate)

@@ -33,12 +33,14 @@ def tool_path(name: str) -> str:
 
 
 def run_tool(name: str, args: list[str], stdin: str | None = None,
-             check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run ``<name>-22 args``; text in/out. Raises ToolFailedError if it fails."""
+             check: bool = True, timeout: float = 600,
+             cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``<name>-22 args`` (in ``cwd``, default the current folder); text
+    in/out. Raises ToolFailedError if it fails."""
     exe = tool_path(name)
     try:
         proc = subprocess.run([exe, *args], input=stdin, capture_output=True,
-                              text=True, timeout=timeout)
+                              text=True, timeout=timeout, cwd=cwd)
     except subprocess.TimeoutExpired:
         raise ToolFailedError(f"{Path(exe).name} timed out after {timeout:.0f}s") from None
     if check and proc.returncode != 0:
@@ -65,8 +67,14 @@ def llvm_version() -> str:
     return str(LLVM_MAJOR)
 
 
-def compile_c_to_ir(source: Path, march: str = "native", extra: tuple[str, ...] = ()) -> str:
-    """Compile one C file to slpvec input IR text (``-O3 -fno-slp-vectorize``)."""
+def compile_c_to_ir(source: Path, march: str = "native", extra: tuple[str, ...] = (),
+                    cwd: Path | None = None) -> str:
+    """Compile one C file to slpvec input IR text (``-O3 -fno-slp-vectorize``).
+
+    ``extra`` flags come after slpvec's own and win over them; relative paths
+    in them (and ``source``, if relative) are meant from ``cwd`` (default: the
+    current folder), where clang runs.
+    """
     proc = run_tool("clang", [*CLANG_IR_FLAGS, f"-march={march}", *extra,
-                              str(source), "-o", "-"])
+                              str(source), "-o", "-"], cwd=cwd)
     return proc.stdout

@@ -8,7 +8,7 @@ import pytest
 
 from dataset.corpus import DEFAULT_CACHE, corpus_sources
 from slpvec.driver import run_slp
-from slpvec.tools.evaluate import load_input
+from slpvec.inputs import load_module
 from slpvec.tools.validate import validate_modules
 
 pytestmark = pytest.mark.slow
@@ -25,7 +25,7 @@ def test_policy_is_correct_on_the_corpus(policy):
         pytest.skip(f"corpus not prepared at {DEFAULT_CACHE}: run python -m dataset.corpus prepare")
     validated_blocks, mismatches, fallbacks, worse = 0, [], [], []
     for path in files:
-        module = load_input(path, "haswell")
+        module = load_module(path, "haswell")
         text, report = run_slp(module.text, policy)
         fallbacks += [(path.name, b.block_id, b.fallback_reason) for b in report.fallbacks]
         # never worse than scalar: blocks left alone keep their cost (cleanup is

@@ -18,11 +18,11 @@ from ..cost import text_block_costs
 from ..driver import run_slp
 from ..errors import SlpvecError
 from ..files import write_text_atomic
-from ..inputs import C_SUFFIXES, IR_SUFFIXES
-from ..ir import Module, parse_module
-from ..ir.parser import read_ir_file
-from ..target import Target, retarget, target_for
-from ..toolchain import compile_c_to_ir, run_tool
+from ..inputs import module_source
+from ..ir import Module
+from ..target import Target, target_for
+from ..toolchain import run_tool
+from .yardstick import block_cycles, total_cycles, uses_mca
 
 LLVM = "llvm"
 
@@ -40,6 +40,8 @@ class EvalRow:
     vectorized_blocks: int
     fallbacks: int
     error: str = ""
+    mca_scalar: float | None = None   # llvm-mca cycles (--yardstick mca/both)
+    mca_after: float | None = None
 
 
 def write_rows(path, rows) -> None:
@@ -53,39 +55,6 @@ def write_rows(path, rows) -> None:
         writer.writeheader()
         writer.writerows(asdict(r) for r in rows)
     write_text_atomic(path, buf.getvalue())
-
-
-def find_inputs(paths: list[str | Path]) -> list[Path]:
-    """C and IR files named, or found recursively below named folders."""
-    found: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix in C_SUFFIXES + IR_SUFFIXES)
-        elif path.exists():
-            found.append(path)
-        else:
-            raise SlpvecError(f"{path}: no such file or folder")
-    return found
-
-
-def compile_flags_for(source: Path) -> tuple[str, ...]:
-    """Flags from the nearest ``compile_flags.txt`` (clangd's convention)."""
-    for folder in [source.parent, *source.parent.parents]:
-        flags = folder / "compile_flags.txt"
-        if flags.is_file():
-            return tuple(ln.strip() for ln in flags.read_text().splitlines() if ln.strip())
-    return ()
-
-
-def load_input(path: Path, cpu: str | None) -> Module:
-    """A C file (compiled with its compile_flags.txt) or an IR file, retargeted."""
-    if path.suffix in C_SUFFIXES:
-        text = compile_c_to_ir(path, cpu or "native", compile_flags_for(path))
-    else:
-        text = read_ir_file(path)
-        if cpu:
-            text = retarget(text, cpu)
-    return parse_module(text, str(path))
 
 
 def llvm_slp(module: Module, target: Target) -> str:
@@ -115,14 +84,19 @@ class BlockRow:
     seconds: float
     fallback_reason: str
     policy_seconds: float = 0.0
+    mca_before: float | None = None   # llvm-mca cycles per execution (--yardstick mca/both)
+    mca_after: float | None = None
 
 
 def evaluate_module(module: Module, policies: list, cost_kind: str = "throughput",
-                    cpu: str | None = None, source: str | None = None
+                    cpu: str | None = None, source: str | None = None, yardstick: str = "tti"
                     ) -> tuple[list[EvalRow], list[BlockRow]]:
     """Rows per policy (names or policy objects) for one module, and per block;
-    ``source`` names the input in the rows (default: the module's source_filename)."""
+    ``source`` names the input in the rows (default: the module's source_filename).
+    ``yardstick`` mca or both adds llvm-mca cycles (:mod:`slpvec.tools.yardstick`)."""
     target = target_for(module, cpu)
+    mca = uses_mca(yardstick)
+    mca_before = block_cycles(module, target) if mca else None
     source = source or module_source(module)
     scalar = _total(module.text, target, cost_kind)
     n_blocks = sum(1 for _ in module.blocks())
@@ -135,26 +109,25 @@ def evaluate_module(module: Module, policies: list, cost_kind: str = "throughput
                 text = llvm_slp(module, target)
                 seconds = time.perf_counter() - t0
                 rows.append(EvalRow(source, name, n_blocks, scalar,
-                                    _total(text, target, cost_kind), seconds, 0, 0))
+                                    _total(text, target, cost_kind), seconds, 0, 0, "",
+                                    total_cycles(mca_before),
+                                    total_cycles(block_cycles(text, target) if mca else None)))
                 continue
-            _, report = run_slp(module.text, policy, target, cost_kind, source)
+            text, report = run_slp(module.text, policy, target, cost_kind, source)
+            mca_after = block_cycles(text, target) if mca else None
             rows.append(EvalRow(source, name, n_blocks, scalar, report.cost_after,
                                 report.seconds, sum(b.vectorized for b in report.blocks),
-                                len(report.fallbacks)))
+                                len(report.fallbacks), "", total_cycles(mca_before),
+                                total_cycles(mca_after)))
             blocks += [BlockRow(source, name, b.block_id, b.n_instrs, b.n_candidates,
                                 b.cost_before, b.cost_after, b.estimated_after, b.seconds,
-                                b.fallback_reason, b.policy_seconds) for b in report.blocks]
+                                b.fallback_reason, b.policy_seconds,
+                                (mca_before or {}).get(b.block_id),
+                                (mca_after or {}).get(b.block_id)) for b in report.blocks]
         except SlpvecError as err:
             rows.append(EvalRow(source, name, n_blocks, scalar, scalar,
                                 time.perf_counter() - t0, 0, 0, str(err)))
     return rows, blocks
-
-
-def module_source(module: Module) -> str:
-    for line in module.text.splitlines()[:3]:
-        if line.startswith("source_filename"):
-            return line.split("=", 1)[1].strip().strip('"')
-    return "<module>"
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 from ..cost import block_costs, text_block_costs
 from ..driver import has_numbered_values, run_slp
-from .evaluate import llvm_slp, module_source
+from .evaluate import llvm_slp
 from ..files import write_text_atomic
+from ..inputs import module_source
 from ..ir import Module, parse_module
 from ..ir.parser import _function_bodies, _labels, _split_blocks
 from ..passes import name_values
