@@ -103,5 +103,6 @@ def test_validate_evaluate_and_compare_llvm(project, tmp_path, capsys):
 
 def test_dataset_build_uses_the_flags(project, tmp_path):
     [item] = plan_work([project / "src" / "kernel.c"], "haswell", "throughput", 10.0, 0)
+    (tmp_path / "ds" / "shards").mkdir(parents=True)
     record = build_shard(item, tmp_path / "ds")
     assert record.blocks == 1 and record.failures == 0, json.dumps(record.failure_reasons)
