@@ -40,12 +40,13 @@ def section(text: str, title: str) -> str:
     return match.group(1) if match else ""
 
 
-def table_commands(text: str) -> list[tuple[str, str]]:
-    """(program, subcommand) named in the first column of every table of
-    ``text``: `` `slpvec cost IN` `` gives ("slpvec", "cost"); a later span of
-    the same cell without a program (`` / `verify OUT` ``) is another
-    subcommand of the same program. Commands without a subcommand (options
-    right after the program) are left out."""
+def table_commands(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(program, subcommand, options) named in the first column of every
+    table of ``text``: `` `slpvec cost IN [--json]` `` gives ("slpvec",
+    "cost", ("--json",)); a later span of the same cell without a program
+    (`` / `verify OUT` ``) is another subcommand of the same program.
+    Commands without a subcommand (options right after the program) are left
+    out."""
     found = []
     for line in text.splitlines():
         if not line.startswith("|") or line.startswith("|---"):
@@ -59,18 +60,30 @@ def table_commands(text: str) -> list[tuple[str, str]]:
             elif program is None:
                 break
             if words and re.fullmatch(r"[a-z][a-z-]*", words[0]):
-                found.append((program, words[0]))
+                options = tuple(m.group(1) for w in words[1:]
+                                if (m := re.match(r"\[?(--?[a-z][a-z-]*)", w)))
+                found.append((program, words[0], options))
     return found
 
 
-def runs_help(program: str, subcommand: str) -> bool:
-    """True if ``program subcommand --help`` exits with status 0."""
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+def help_text(program: str, subcommand: str) -> str | None:
+    """What ``program subcommand --help`` prints, None unless it exits with 0."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         try:
             status = PROGRAMS[program]([subcommand, "--help"])
         except SystemExit as done:
             status = done.code
-    return status in (0, None)
+    return out.getvalue() if status in (0, None) else None
+
+
+def unknown(program: str, subcommand: str, options: tuple[str, ...]) -> list[str]:
+    """The command if the CLI does not have it, else its options its help does not name."""
+    text = help_text(program, subcommand)
+    if text is None:
+        return [f"{program} {subcommand}"]
+    return [f"{program} {subcommand} {option}" for option in options
+            if not re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", text)]
 
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -83,21 +96,24 @@ def test_readme_points_to_the_design_in_the_repository():
     assert (ROOT / "docs" / "DESIGN.md").is_file()
 
 
-def test_every_command_of_the_readme_tables_exists():
+def test_every_command_and_option_of_the_readme_tables_exists():
     commands = table_commands(section(README.read_text(), "Commands"))
-    assert ("slpvec", "vectorize") in commands  # the table was found and read
-    missing = [f"{program} {sub}" for program, sub in commands if not runs_help(program, sub)]
-    assert missing == []
+    assert ("slpvec", "vectorize") in [c[:2] for c in commands]  # the table was read
+    assert [u for command in commands for u in unknown(*command)] == []
 
 
 def test_the_checks_catch_what_they_look_for():
     text = ("## Commands\n\n| command | what it does |\n|---|---|\n"
-            "| `slpvec frobnicate IN` | nothing |\n| `slpvec-dataset info OUT` / `verify OUT` | x |\n"
+            "| `slpvec frobnicate IN` | nothing |\n"
+            "| `slpvec-dataset info OUT` / `verify OUT` | x |\n"
+            "| `slpvec vectorize IN -o OUT [--polcy P]` | typo |\n"
             "| `slpvec-train --data DS` | train |\n\n## Next\n| `slpvec later` | x |\n")
     commands = table_commands(section(text, "Commands"))
-    assert commands == [("slpvec", "frobnicate"), ("slpvec-dataset", "info"),
-                        ("slpvec-dataset", "verify")]
-    assert not runs_help("slpvec", "frobnicate")
-    assert runs_help("slpvec", "cc") and runs_help("slpvec-dataset", "verify")
+    assert commands == [("slpvec", "frobnicate", ()), ("slpvec-dataset", "info", ()),
+                        ("slpvec-dataset", "verify", ()),
+                        ("slpvec", "vectorize", ("-o", "--polcy"))]
+    assert [u for command in commands for u in unknown(*command)] == [
+        "slpvec frobnicate", "slpvec vectorize --polcy"]
+    assert unknown("slpvec", "cc", ("--policy", "--report-dir")) == []
     assert development_paths("see ../shared/DESIGN.md\nok\nin /root/.cache") == [
         "see ../shared/DESIGN.md", "in /root/.cache"]
