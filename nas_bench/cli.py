@@ -34,7 +34,7 @@ def _config(args):
                        variants=_names(args.variants), repeats=args.repeats, march=args.march,
                        time_limit=args.time_limit, model=args.model,
                        build_dir=Path(args.build_dir), rebuild=args.rebuild,
-                       timeout=args.timeout, quiet=args.quiet)
+                       timeout=args.timeout, quiet=args.quiet, pin_core=args.pin_core)
 
 
 def cmd_build(args) -> int:
@@ -78,10 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
         sub = subs.add_parser(name, help=text)
         sub.add_argument("--npb", help="NPB3.3-SER-C folder or .tar.gz (default: $SLPVEC_NPB, "
                          "else the cache, fetched from the local mirror)")
-        sub.add_argument("--class", dest="npb_class", default="W", help="NPB class (default W)")
+        sub.add_argument("--class", dest="npb_class", default="W",
+                         help="NPB class: S, W, A, B, ... (default W)")
         sub.add_argument("--benchmarks", default=",".join(BENCHMARKS))
         sub.add_argument("--variants", default=",".join(VARIANTS))
-        sub.add_argument("--repeats", type=int, default=3, help="runs per binary (default 3)")
+        sub.add_argument("--repeats", type=int, default=5,
+                         help="runs per binary, interleaved (default 5)")
+        sub.add_argument("--pin-core", type=int, metavar="N",
+                         help="run every binary on cpu N only (taskset -c N)")
         sub.add_argument("--out", default="results", help="results folder (default results/)")
         sub.add_argument("--march", default="native", help="-march for every variant")
         sub.add_argument("--time-limit", type=float, default=10.0,

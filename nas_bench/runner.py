@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from .npb import NasError
 
 _VERIFIED = re.compile(r"Verification\s*=\s*SUCCESSFUL")
 _NPB_TIME = re.compile(r"Time in seconds\s*=\s*([0-9.eE+-]+)")
@@ -23,6 +27,24 @@ class Run:
     seconds: float
     verified: bool
     npb_seconds: float | None = None
+    core: int | None = None       # the cpu the run was pinned to (taskset), None if not
+
+
+def check_pin(core: int | None) -> None:
+    """NasError unless ``core`` is None or a cpu this process may run on, with taskset."""
+    if core is None:
+        return
+    allowed = sorted(os.sched_getaffinity(0))
+    if core not in allowed:
+        raise NasError(f"--pin-core {core}: this process may run on cpus "
+                       f"{','.join(map(str, allowed))} only")
+    if shutil.which("taskset") is None:
+        raise NasError("--pin-core needs taskset (util-linux), which is not installed")
+
+
+def command(binary: Path, core: int | None = None) -> list[str]:
+    """The command line running ``binary``, under ``taskset -c core`` when pinned."""
+    return (["taskset", "-c", str(core)] if core is not None else []) + [str(binary)]
 
 
 def parse_output(stdout: str) -> tuple[bool, float | None]:
@@ -31,11 +53,13 @@ def parse_output(stdout: str) -> tuple[bool, float | None]:
     return bool(_VERIFIED.search(stdout)), float(match.group(1)) if match else None
 
 
-def run_binary(binary: Path, timeout: float = 1800) -> tuple[float, bool, float | None]:
-    """Execute one benchmark binary in its folder: (wall seconds, verified, NPB seconds)."""
+def run_binary(binary: Path, timeout: float = 1800, core: int | None = None
+               ) -> tuple[float, bool, float | None]:
+    """Execute one benchmark binary in its folder (pinned to ``core`` if given):
+    (wall seconds, verified, NPB seconds)."""
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run([str(binary)], cwd=binary.parent, capture_output=True,
+        proc = subprocess.run(command(binary, core), cwd=binary.parent, capture_output=True,
                               text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return time.perf_counter() - t0, False, None
@@ -59,13 +83,15 @@ def schedule(binaries: dict[tuple[str, str], Path], repeats: int) -> list[tuple[
 
 
 def run_all(binaries: dict[tuple[str, str], Path], npb_class: str, repeats: int,
-            timeout: float = 1800, progress=None, on_run=None) -> list[Run]:
-    """Run every (benchmark, variant) binary ``repeats`` times, interleaved.
-    ``progress()`` is called after each run; ``on_run(run)`` sees each result."""
+            timeout: float = 1800, progress=None, on_run=None, core: int | None = None
+            ) -> list[Run]:
+    """Run every (benchmark, variant) binary ``repeats`` times, interleaved, each
+    pinned to cpu ``core`` if given. ``progress()`` is called after each run;
+    ``on_run(run)`` sees each result."""
     runs = []
     for rep, bench, variant in schedule(binaries, repeats):
-        seconds, verified, npb_seconds = run_binary(binaries[bench, variant], timeout)
-        runs.append(Run(bench, npb_class, variant, rep, seconds, verified, npb_seconds))
+        seconds, verified, npb_seconds = run_binary(binaries[bench, variant], timeout, core)
+        runs.append(Run(bench, npb_class, variant, rep, seconds, verified, npb_seconds, core))
         if on_run:
             on_run(runs[-1])
         if progress:

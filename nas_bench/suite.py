@@ -14,7 +14,7 @@ from .npb import BENCHMARKS, CACHE, CLASSES, Build, NasError, build_benchmark, m
     prepare_tree, resolve_npb
 from .results import CSV_NAME, MD_NAME, PNG_NAME, Summary, render_markdown, render_png, \
     summarize, write_csv, write_dataclasses
-from .runner import Run, run_all
+from .runner import Run, check_pin, run_all
 from .variants import VARIANTS, VariantOptions, available_variants
 
 
@@ -27,7 +27,7 @@ class SuiteConfig:
     npb_class: str = "W"
     benchmarks: tuple[str, ...] = BENCHMARKS
     variants: tuple[str, ...] = VARIANTS
-    repeats: int = 3
+    repeats: int = 5
     march: str = "native"
     time_limit: float = 10.0
     model: str | None = None
@@ -35,6 +35,7 @@ class SuiteConfig:
     rebuild: bool = False
     timeout: float = 1800.0
     quiet: bool = False
+    pin_core: int | None = None     # taskset -c N for every run
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def check_config(config: SuiteConfig) -> None:
                        f"{', '.join(BENCHMARKS)})")
     if config.repeats < 1:
         raise NasError("--repeats must be at least 1")
+    check_pin(config.pin_core)
 
 
 def build_all(config: SuiteConfig, log=print) -> list[Build]:
@@ -100,7 +102,7 @@ def run_suite(config: SuiteConfig, log=print) -> SuiteResult:
                                 + ("" if run.verified else " NOT VERIFIED"))
             write_csv(config.out / CSV_NAME, runs)
         run_all(binaries, config.npb_class, config.repeats, config.timeout,
-                progress=bar.update, on_run=record)
+                progress=bar.update, on_run=record, core=config.pin_core)
     summary = None
     if runs:
         summary = summarize(runs)

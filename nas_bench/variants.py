@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from slpvec.errors import SlpvecError
 
-VARIANTS = ("clang-O3-noslp", "clang-O3", "slpvec-greedy", "slpvec-ilp", "slpvec-gnn")
+VARIANTS = ("clang-O3-noslp", "clang-O3", "clang-O3-again", "slpvec-greedy", "slpvec-ilp",
+            "slpvec-gnn")
 BASELINE = "clang-O3"
+NOISE = "clang-O3-again"   # a second, identical clang -O3 build: the noise floor
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ def make_variant(name: str, options: VariantOptions = VariantOptions()) -> Varia
     from slpvec.tools.cc import CcOptions, make_policy
     from slpvec.toolchain import tool_path
 
-    if name == "clang-O3":
+    if name in (BASELINE, NOISE):
         return Variant(name, tool_path("clang"))
     if name == "clang-O3-noslp":
         return Variant(name, f"{tool_path('clang')} -fno-slp-vectorize")

@@ -46,9 +46,14 @@ def test_report_command_renders_markdown_and_png(results, capsys):
     assert main(["report", str(results)]) == 0
     md = (results / "nas.md").read_text()
     assert capsys.readouterr().out == md
-    assert "| CG | - | 3.000 s (1.000x) | 1.250 s (2.400x) [2/3 verified] |" in md
-    assert "| BT | 12.500 s (0.800x) | 10.000 s (1.000x) | 8.000 s (1.250x) |" in md
+    assert ("| CG | - | 3.000 s (1.000x, spread 66.7%) | 1.250 s (2.400x, spread 40.0%) "
+            "[2/3 verified] |") in md
+    assert ("| BT | 12.500 s (0.800x, spread 0.0%) | 10.000 s (1.000x, spread 0.0%) | "
+            "8.000 s (1.250x, spread 0.0%) |") in md
     assert f"| **geomean speedup** | 0.800x | 1.000x | {math.sqrt(3.0):.3f}x |" in md
+    assert "| CG | - | 2.000 s (1.000x) | 1.000 s (2.000x) [2/3 verified] |" in md   # fastest
+    assert "3 runs per binary, variants interleaved (order rotated each round), not pinned" in md
+    assert "Noise floor: not measured (add the variant clang-O3-again" in md
     assert (results / "nas.png").stat().st_size > 1000
 
 
