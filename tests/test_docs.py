@@ -51,7 +51,7 @@ def table_commands(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
     for line in text.splitlines():
         if not line.startswith("|") or line.startswith("|---"):
             continue
-        first_cell = line.strip("|").split("|")[0]
+        first_cell = re.split(r"(?<!\\)\|", line)[1]  # "\|" is a pipe inside a cell
         program = None
         for span in re.findall(r"`([^`]+)`", first_cell):
             words = span.split()
@@ -106,14 +106,16 @@ def test_the_checks_catch_what_they_look_for():
     text = ("## Commands\n\n| command | what it does |\n|---|---|\n"
             "| `slpvec frobnicate IN` | nothing |\n"
             "| `slpvec-dataset info OUT` / `verify OUT` | x |\n"
+            "| `slpvec-dataset sources OUT [--kind a\\|b] [--fodl K/N]` | typo |\n"
             "| `slpvec vectorize IN -o OUT [--polcy P]` | typo |\n"
             "| `slpvec-train --data DS` | train |\n\n## Next\n| `slpvec later` | x |\n")
     commands = table_commands(section(text, "Commands"))
     assert commands == [("slpvec", "frobnicate", ()), ("slpvec-dataset", "info", ()),
                         ("slpvec-dataset", "verify", ()),
+                        ("slpvec-dataset", "sources", ("--kind", "--fodl")),
                         ("slpvec", "vectorize", ("-o", "--polcy"))]
     assert [u for command in commands for u in unknown(*command)] == [
-        "slpvec frobnicate", "slpvec vectorize --polcy"]
+        "slpvec frobnicate", "slpvec-dataset sources --fodl", "slpvec vectorize --polcy"]
     assert unknown("slpvec", "cc", ("--policy", "--report-dir")) == []
     assert development_paths("see ../shared/DESIGN.md\nok\nin /root/.cache") == [
         "see ../shared/DESIGN.md", "in /root/.cache"]
