@@ -71,11 +71,11 @@ def cmd_vectorize(args) -> int:
     from .driver import run_slp
     from .files import write_files
 
-    from .policies import get_policy
+    from .policies import policy_for_run
 
     _check_outputs(args.input, {"-o": args.output, "--report": args.report})
     module, target = _load(args)
-    policy = get_policy(args.policy, model=args.model, time_limit_s=args.time_limit)
+    policy = policy_for_run(args.policy, model=args.model, time_limit_s=args.time_limit)
     text, report = run_slp(module.text, policy, target, args.cost_kind,
                            source=str(args.input))
     files = [(args.report, json.dumps(report.to_json(), indent=1) + "\n")] if args.report else []
@@ -134,11 +134,11 @@ def cmd_evaluate(args) -> int:
     from .inputs import find_inputs, load_module
     from .tools.evaluate import (evaluate_module, format_table, ilp_summary, policy_timing,
                                  summarize, write_rows)
-    from .policies import get_policy
+    from .policies import policy_for_run
 
     names = [p.strip() for p in args.policies.split(",") if p.strip()]
     policies = [name if name == "llvm" else
-                get_policy(name, time_limit_s=args.time_limit, model=args.model)
+                policy_for_run(name, time_limit_s=args.time_limit, model=args.model)
                 for name in names]
     inputs = find_inputs(args.inputs)
     if not inputs:
@@ -183,10 +183,10 @@ def cmd_evaluate(args) -> int:
 def cmd_compare_llvm(args) -> int:
     from .inputs import find_inputs, load_module
     from .tools.llvm_compare import compare_module, summarize, write_csv
-    from .policies import get_policy
+    from .policies import policy_for_run
 
     names = [p.strip() for p in args.policies.split(",") if p.strip() and p.strip() != "llvm"]
-    policies = [get_policy(n, time_limit_s=args.time_limit, model=args.model) for n in names]
+    policies = [policy_for_run(n, time_limit_s=args.time_limit, model=args.model) for n in names]
     inputs = find_inputs(args.inputs)
     if not inputs:
         raise SlpvecError("no .c or .ll inputs found")
@@ -221,14 +221,41 @@ def cmd_fuzz(args) -> int:
     return 0 if not summary.mismatches and not summary.crashes else 3
 
 
-def _common(sub):
+def cmd_plugin_path(args) -> int:
+    from .tools.plugin_bridge import plugin_path
+
+    print(plugin_path(build=args.build))
+    return 0
+
+
+def cmd_explain(args) -> int:
+    from .policies import policy_for_run
+    from .tools.explain import explain_block
+    from .tools.explain_render import output_format, render, require_dot
+
+    output_format(args.output)
+    require_dot()
+    module, target = _load(args)
+    policy = policy_for_run(args.policy, model=args.model, time_limit_s=args.time_limit)
+    explained = explain_block(module, args.function, args.block, policy, target, args.cost_kind,
+                              with_llvm=args.llvm, source=str(args.input))
+    if args.block is None:
+        print(f"slpvec: explain: no --block given; showing {explained.block_id}, the block of "
+              f"{args.function} the policy saves most on (cost {explained.cost_before:g} -> "
+              f"{explained.cost_after:g})", file=sys.stderr)
+    render(explained, args.output)
+    return 0
+
+
+def _common(sub, json_option: bool = True):
     sub.add_argument("input", help="LLVM IR (.ll) or C source (.c, compiled with clang-22)")
     sub.add_argument("-mcpu", "--mcpu", dest="mcpu", default=None,
                      help="target cpu (default: the module's target-cpu, else the host)")
     sub.add_argument("--cost-kind", default="throughput",
                      choices=["throughput", "latency", "code-size", "size-latency"],
                      help="TTI cost kind (default: throughput)")
-    sub.add_argument("--json", action="store_true", help="machine-readable output")
+    if json_option:
+        sub.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 def _seconds(text: str) -> float:
@@ -273,6 +300,19 @@ def build_parser() -> argparse.ArgumentParser:
     vect.add_argument("--report", help="write a per-block JSON report here")
     _policy_options(vect)
     vect.set_defaults(func=cmd_vectorize)
+    ex = subs.add_parser("explain", help="a picture of one block: instructions, dependences, "
+                         "the chosen packs and their costs")
+    _common(ex, json_option=False)
+    ex.add_argument("--function", required=True, help="the function whose block to draw")
+    ex.add_argument("--block", help="block label (default: the one the policy saves most on)")
+    ex.add_argument("--policy", default="greedy",
+                    help="none | greedy | greedy-refined | ilp | gnn | gnn-raw")
+    ex.add_argument("-o", "--output", required=True, help="picture: .svg, .png or .html "
+                    "(the SVG with a table of packs and costs)")
+    ex.add_argument("--llvm", action="store_true",
+                    help="also show LLVM SLP's vector instructions for the block")
+    _policy_options(ex)
+    ex.set_defaults(func=cmd_explain)
     ev = subs.add_parser("evaluate", help="static cost of each policy (and LLVM SLP) on inputs")
     ev.add_argument("inputs", nargs="+", help=".c/.ll files or folders (C uses compile_flags.txt)")
     ev.add_argument("--policies", default="none,greedy,llvm",
@@ -323,6 +363,11 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("-mcpu", "--mcpu", dest="mcpu", default=None,
                      help="cpu for compiling C inputs (use the one the vectorized file was made for)")
     val.set_defaults(func=cmd_validate)
+    plug = subs.add_parser("plugin-path", help="path of the clang/opt pass plugin "
+                           "(clang-22 -O3 -fpass-plugin=$(slpvec plugin-path) ...)")
+    plug.add_argument("--build", action="store_true",
+                      help="build it first if missing or out of date")
+    plug.set_defaults(func=cmd_plugin_path)
     return parser
 
 
@@ -332,6 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["cc"]:  # a compiler driver: clang's own flags, not argparse's
         from .tools.cc import main as cc_main
         return cc_main(argv[1:])
+    if argv[:1] == ["plugin-worker"]:  # run by the pass plugin, not by users
+        from .tools.plugin_bridge import run_worker
+        return run_worker(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -158,13 +158,9 @@ def dependency_flags(inv: Invocation, source: str) -> list[str]:
 
 def make_policy(opts: CcOptions):
     """The policy object for ``opts`` (SlpvecError if unknown or unavailable)."""
-    from ..policies import get_policy
+    from ..policies import policy_for_run
 
-    if opts.policy == "ilp":
-        return get_policy("ilp", time_limit_s=opts.time_limit)
-    if opts.policy == "gnn":
-        return get_policy("gnn", model=opts.model)
-    return get_policy(opts.policy)
+    return policy_for_run(opts.policy, time_limit_s=opts.time_limit, model=opts.model)
 
 
 def llc_flags(compile_flags: tuple[str, ...], ir_text: str) -> list[str]:
@@ -235,7 +231,7 @@ def compile_source(source: str, obj: str, inv: Invocation, opts: CcOptions,
                           fallback, report)
     if opts.report_dir:
         try:
-            _write_report(result, opts.report_dir)
+            write_report(result, opts.report_dir)
         except SlpvecError as err:  # the object is built: a report is no reason to fail
             warn(f"{source}: no report: {err}")
     return result
@@ -252,7 +248,8 @@ def _codegen(ir_text: str, obj: str, inv: Invocation, echo: bool = False) -> boo
     return proc.returncode == 0
 
 
-def _write_report(result: SourceResult, folder: str) -> None:
+def write_report(result: SourceResult, folder: str) -> None:
+    """``result`` as JSON in ``folder``, one file per (source, policy)."""
     from ..files import write_text_atomic
 
     path = Path(result.source).resolve()

@@ -1,0 +1,437 @@
+//===- SlpvecPlugin.cpp - slpvec as LLVM's SLP vectorizer, as a pass plugin ===//
+//
+// clang-22 -O3 -fpass-plugin=$(slpvec plugin-path) [-mllvm -slpvec-policy=gnn] ...
+// opt-22 -load-pass-plugin=$(slpvec plugin-path) -passes='default<O3>' ...
+//
+// What it does to the O2/O3 pipeline:
+//  * LLVM's own SLPVectorizerPass is skipped (a should-run-optional-pass
+//    instrumentation callback), so -fno-slp-vectorize is not needed;
+//  * at the end of the module optimisation pipeline (OptimizerLast) the whole
+//    module goes to the Python vectorizer, a `python -m slpvec plugin-worker`
+//    process (module text in a temporary file, vectorized text back, plus the
+//    names of the functions it changed);
+//  * the returned module is parsed into the same LLVMContext and verified; the
+//    bodies of the changed functions replace the originals (globals mapped by
+//    name, metadata by slot number), the module is verified again, and each
+//    changed function gets the passes LLVM runs after SLP (VectorCombine,
+//    InstCombine, SROA, LICM, SimplifyCFG, ...; -slpvec-cleanup).
+// Any failure (worker missing, crashing, timing out, IR that does not parse or
+// verify, a mapping that does not fit) leaves the module as it was and prints
+// one line: "slpvec: warning: <source>: <why>; module left unchanged".
+//
+// Options (-mllvm with clang; each falls back to an environment variable):
+//   -slpvec-policy=P       SLPVEC_POLICY      greedy (default), ilp, gnn, ..., llvm
+//                                             (llvm: keep LLVM's SLP, no slpvec)
+//   -slpvec-model=DIR      SLPVEC_MODEL       gnn model directory
+//   -slpvec-time-limit=S   SLPVEC_TIME_LIMIT  ILP seconds per block
+//   -slpvec-report-dir=D   SLPVEC_REPORT_DIR  one JSON report per module
+//   -slpvec-python=PY      SLPVEC_PYTHON      python running the worker
+//   -slpvec-worker-timeout=S                  kill the worker after S seconds (0: none)
+//   -slpvec-cleanup=PIPELINE                  function passes run on changed functions
+//===----------------------------------------------------------------------===//
+
+#include "llvm/AsmParser/Parser.h"
+#include "llvm/AsmParser/SlotMapping.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/Function.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/ModuleSlotTracker.h"
+#include "llvm/IR/PassInstrumentation.h"
+#include "llvm/IR/PassManager.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Plugins/PassPlugin.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/Utils/ValueMapper.h"
+
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#ifndef SLPVEC_PYTHON
+#define SLPVEC_PYTHON "python3"
+#endif
+
+using namespace llvm;
+
+// The function passes that follow slp-vectorizer in LLVM 22's O3 pipeline
+// (`opt-22 -passes='default<O3>' -print-pipeline-passes`), minus loop-unroll
+// and transform-warning, which already ran.
+static const char *DefaultCleanup =
+    "vector-combine,instcombine<max-iterations=1;no-verify-fixpoint>,sroa<preserve-cfg>,"
+    "infer-alignment,instcombine<max-iterations=1;no-verify-fixpoint>,"
+    "loop-mssa(licm<allowspeculation>),alignment-from-assumptions,loop-sink,instsimplify,"
+    "div-rem-pairs,tailcallelim,"
+    "simplifycfg<bonus-inst-threshold=1;no-forward-switch-cond;switch-range-to-icmp;"
+    "switch-to-arithmetic;no-switch-to-lookup;keep-loops;no-hoist-common-insts;"
+    "hoist-loads-stores-with-cond-faulting;no-sink-common-insts;speculate-blocks;"
+    "simplify-cond-branch;speculate-unpredictables>";
+
+static cl::opt<std::string> PolicyOpt("slpvec-policy", cl::init("greedy"),
+                                      cl::desc("slpvec packing policy (llvm: keep LLVM's SLP)"));
+static cl::opt<std::string> ModelOpt("slpvec-model", cl::init(""),
+                                     cl::desc("slpvec gnn model directory"));
+static cl::opt<std::string> TimeLimitOpt("slpvec-time-limit", cl::init(""),
+                                         cl::desc("slpvec ILP seconds per block"));
+static cl::opt<std::string> ReportDirOpt("slpvec-report-dir", cl::init(""),
+                                         cl::desc("write one slpvec JSON report per module here"));
+static cl::opt<std::string> PythonOpt("slpvec-python", cl::init(""),
+                                      cl::desc("python that runs `-m slpvec plugin-worker`"));
+static cl::opt<unsigned> TimeoutOpt("slpvec-worker-timeout", cl::init(0),
+                                    cl::desc("seconds before the slpvec worker is killed (0: none)"));
+static cl::opt<std::string> CleanupOpt("slpvec-cleanup", cl::init(DefaultCleanup),
+                                       cl::desc("function passes run on functions slpvec changed"));
+
+/// The option's value, else the environment variable's, else the default.
+static std::string setting(const cl::opt<std::string> &Opt, const char *Env) {
+  if (Opt.getNumOccurrences() == 0)
+    if (const char *Value = std::getenv(Env); Value && *Value)
+      return Value;
+  return Opt;
+}
+
+static std::string policy() { return setting(PolicyOpt, "SLPVEC_POLICY"); }
+
+namespace {
+
+/// Why the module was left unchanged (empty: it was not).
+struct Failure {
+  std::string Why;
+  explicit operator bool() const { return !Why.empty(); }
+};
+
+std::string oneLine(StringRef Text) {
+  Text = Text.trim();
+  if (size_t Last = Text.rfind('\n'); Last != StringRef::npos)
+    Text = Text.substr(Last + 1);
+  return Text.empty() ? std::string("no message") : Text.str();
+}
+
+/// Temporary files removed when this goes out of scope.
+struct TempFiles {
+  SmallVector<SmallString<128>, 4> Paths;
+  SmallVector<FileRemover, 4> Removers;
+  std::string make(StringRef Suffix) {
+    SmallString<128> Path;
+    if (sys::fs::createTemporaryFile("slpvec-plugin", Suffix, Path))
+      return "";
+    Paths.push_back(Path);
+    Removers.emplace_back(Path);
+    return std::string(Path);
+  }
+};
+
+/// Run the worker on the module; on success the vectorized text's path and
+/// the names of the functions it changed.
+Failure runWorker(Module &M, TempFiles &Tmp, std::string &OutPath,
+                  std::vector<std::string> &Changed) {
+  std::string In = Tmp.make("ll"), Out = Tmp.make("ll"), Names = Tmp.make("txt"),
+              Err = Tmp.make("err");
+  if (In.empty() || Out.empty() || Names.empty() || Err.empty())
+    return {"cannot create temporary files"};
+  {
+    std::error_code EC;
+    raw_fd_ostream OS(In, EC);
+    if (EC)
+      return {"cannot write " + In + ": " + EC.message()};
+    M.print(OS, nullptr);
+  }
+  std::string Python = setting(PythonOpt, "SLPVEC_PYTHON");
+  if (Python.empty())
+    Python = SLPVEC_PYTHON;
+  if (Python.find('/') == std::string::npos) {
+    auto Found = sys::findProgramByName(Python);
+    if (!Found)
+      return {"python '" + Python + "' not found"};
+    Python = *Found;
+  }
+  std::vector<std::string> Args = {Python, "-m", "slpvec", "plugin-worker", In, Out,
+                                   "--policy", policy(), "--source",
+                                   M.getSourceFileName().empty() ? M.getModuleIdentifier()
+                                                                 : M.getSourceFileName()};
+  for (auto [Flag, Value] :
+       {std::pair<const char *, std::string>{"--model", setting(ModelOpt, "SLPVEC_MODEL")},
+        {"--time-limit", setting(TimeLimitOpt, "SLPVEC_TIME_LIMIT")},
+        {"--report-dir", setting(ReportDirOpt, "SLPVEC_REPORT_DIR")}})
+    if (!Value.empty()) {
+      Args.push_back(Flag);
+      Args.push_back(Value);
+    }
+  SmallVector<StringRef, 16> ArgRefs(Args.begin(), Args.end());
+  std::optional<StringRef> Redirects[] = {StringRef(""), StringRef(Names), StringRef(Err)};
+  std::string ErrMsg;
+  int Status = sys::ExecuteAndWait(Python, ArgRefs, std::nullopt, Redirects, TimeoutOpt, 0,
+                                   &ErrMsg);
+  if (Status != 0) {
+    auto Log = MemoryBuffer::getFile(Err);
+    std::string Why = Log && !(*Log)->getBuffer().trim().empty()
+                          ? oneLine((*Log)->getBuffer())
+                          : (ErrMsg.empty() ? "exit status " + std::to_string(Status) : ErrMsg);
+    return {"worker failed: " + Why};
+  }
+  auto List = MemoryBuffer::getFile(Names);
+  if (!List)
+    return {"worker wrote no function list"};
+  SmallVector<StringRef, 16> Lines;
+  (*List)->getBuffer().split(Lines, '\n', -1, false);
+  for (StringRef Line : Lines)
+    if (!Line.trim().empty())
+      Changed.push_back(Line.trim().str());
+  OutPath = Out;
+  return {};
+}
+
+/// Maps the values and metadata of the worker's module N onto module M.
+struct Mapper {
+  Module &M, &N;
+  ValueToValueMapTy VMap{};
+
+  /// Globals by name; unnamed ones (@0, @1) by position within their kind;
+  /// intrinsics N declares and M does not are declared in M.
+  Failure mapGlobals() {
+    std::vector<GlobalValue *> Unnamed[2];
+    for (Module *Mod : {&M, &N}) {
+      auto &List = Unnamed[Mod == &N];
+      for (GlobalValue &G : Mod->global_values())
+        if (!G.hasName())
+          List.push_back(&G);
+    }
+    if (Unnamed[0].size() != Unnamed[1].size())
+      return {"unnamed globals differ"};
+    for (size_t I = 0; I < Unnamed[0].size(); ++I) {
+      if (Unnamed[0][I]->getValueID() != Unnamed[1][I]->getValueID() ||
+          Unnamed[0][I]->getType() != Unnamed[1][I]->getType())
+        return {"unnamed globals differ"};
+      VMap[Unnamed[1][I]] = Unnamed[0][I];
+    }
+    for (GlobalValue &G : N.global_values()) {
+      if (!G.hasName())
+        continue;
+      GlobalValue *Old = M.getNamedValue(G.getName());
+      if (!Old) {
+        auto *F = dyn_cast<Function>(&G);
+        if (!F || !F->isIntrinsic())
+          return {"the vectorized module adds @" + G.getName().str()};
+        Old = cast<Function>(
+            M.getOrInsertFunction(F->getName(), F->getFunctionType(), F->getAttributes())
+                .getCallee());
+      }
+      if (Old->getType() != G.getType())
+        return {"@" + G.getName().str() + " changed type"};
+      VMap[&G] = Old;
+    }
+    return {};
+  }
+
+  /// Some metadata node of M (nullptr if it has none).
+  const MDNode *anyNode() const {
+    for (const NamedMDNode &Named : M.named_metadata())
+      if (Named.getNumOperands())
+        return Named.getOperand(0);
+    SmallVector<std::pair<unsigned, MDNode *>, 4> Attached;
+    for (const Function &F : M) {
+      F.getAllMetadata(Attached);
+      if (!Attached.empty())
+        return Attached.front().second;
+      for (const Instruction &I : instructions(F)) {
+        I.getAllMetadata(Attached);
+        if (!Attached.empty())
+          return Attached.front().second;
+      }
+    }
+    return nullptr;
+  }
+
+  /// Metadata by slot number: the worker keeps M's `!N` numbering (it does not
+  /// reprint the metadata), so N's node !k is M's node !k. Checked kind by kind.
+  Failure mapMetadata(const SlotMapping &Slots) {
+    ModuleSlotTracker MST(&M, /*ShouldInitializeAllMetadata=*/true);
+    // Looking up a node's slot through the tracker numbers all of them.
+    if (const MDNode *Any = anyNode()) {
+      raw_null_ostream Null;
+      Any->printAsOperand(Null, MST, &M);
+    }
+    ModuleSlotTracker::MachineMDNodeListType Old;
+    MST.collectMDNodes(Old, 0, ~0u);
+    std::map<unsigned, const MDNode *> BySlot(Old.begin(), Old.end());
+    for (const auto &[Slot, Node] : Slots.MetadataNodes) {
+      auto It = BySlot.find(Slot);
+      if (It == BySlot.end() || It->second->getMetadataID() != Node->getMetadataID())
+        return {"metadata !" + std::to_string(Slot) + " does not match"};
+      // A DIAssignID links instructions and #dbg_assign records of one body:
+      // the new body keeps its own (the old one stays with the parked body).
+      if (Node.get() != It->second && !isa<DIAssignID>(Node.get()))
+        VMap.MD()[Node.get()].reset(const_cast<MDNode *>(It->second));
+    }
+    return {};
+  }
+};
+
+/// Move New's body into Old (same module, same type), remapping operands.
+void moveBody(Function &Old, Function &New, ValueToValueMapTy &VMap) {
+  for (auto [From, To] : zip(New.args(), Old.args()))
+    VMap[&From] = &To;
+  Old.splice(Old.end(), &New);
+  for (BasicBlock &BB : Old)
+    for (Instruction &I : BB) {
+      RemapInstruction(&I, VMap, RF_IgnoreMissingLocals);
+      RemapDbgRecordRange(Old.getParent(), I.getDbgRecordRange(), VMap, RF_IgnoreMissingLocals);
+    }
+}
+
+class SlpvecPass : public PassInfoMixin<SlpvecPass> {
+  FunctionPassManager Cleanup;
+
+public:
+  explicit SlpvecPass(FunctionPassManager Cleanup) : Cleanup(std::move(Cleanup)) {}
+
+  PreservedAnalyses run(Module &M, ModuleAnalysisManager &MAM) {
+    if (none_of(M, [](Function &F) { return !F.isDeclaration(); }))
+      return PreservedAnalyses::all();
+    std::vector<Function *> Changed;
+    if (Failure F = vectorize(M, Changed)) {
+      std::string Source = M.getSourceFileName().empty() ? M.getModuleIdentifier()
+                                                         : M.getSourceFileName();
+      errs() << "slpvec: warning: " << Source << ": " << F.Why << "; module left unchanged\n";
+      return PreservedAnalyses::all();
+    }
+    if (Changed.empty())
+      return PreservedAnalyses::all();
+    auto &FAM = MAM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
+    for (Function *F : Changed) {
+      FAM.invalidate(*F, PreservedAnalyses::none());
+      Cleanup.run(*F, FAM);
+    }
+    return PreservedAnalyses::none();
+  }
+
+  static bool isRequired() { return false; }
+
+private:
+  /// Everything that can fail happens before M changes, except the final
+  /// verification, which swaps the old bodies back.
+  Failure vectorize(Module &M, std::vector<Function *> &Changed) {
+    TempFiles Tmp;
+    std::string OutPath;
+    std::vector<std::string> Names;
+    if (Failure F = runWorker(M, Tmp, OutPath, Names))
+      return F;
+    if (Names.empty())
+      return {};
+    SMDiagnostic Diag;
+    SlotMapping Slots;
+    // clang's context discards value names, and the parser refuses named text then.
+    LLVMContext &Ctx = M.getContext();
+    bool Discards = Ctx.shouldDiscardValueNames();
+    Ctx.setDiscardValueNames(false);
+    std::unique_ptr<Module> N = parseAssemblyFile(OutPath, Diag, Ctx, &Slots);
+    Ctx.setDiscardValueNames(Discards);
+    if (!N)
+      return {"vectorized module does not parse: " + oneLine(Diag.getMessage())};
+    std::string VerifyErr;
+    raw_string_ostream VOS(VerifyErr);
+    if (verifyModule(*N, &VOS))
+      return {"vectorized module does not verify: " + oneLine(VerifyErr)};
+    std::vector<std::pair<Function *, Function *>> Pairs;  // (old, new)
+    for (const std::string &Name : Names) {
+      Function *Old = M.getFunction(Name), *New = N->getFunction(Name);
+      if (!Old || !New || Old->isDeclaration() || New->isDeclaration())
+        return {"worker named an unknown function @" + Name};
+      if (Old->getFunctionType() != New->getFunctionType())
+        return {"@" + Name + " changed type"};
+      Pairs.push_back({Old, New});
+    }
+    Mapper Map{M, *N};
+    if (Failure F = Map.mapGlobals())
+      return F;
+    if (Failure F = Map.mapMetadata(Slots))
+      return F;
+    // Park each old body in a private stand-in so a failed check can restore it.
+    std::vector<Function *> Parked;
+    for (auto [Old, New] : Pairs) {
+      Function *Park = Function::Create(Old->getFunctionType(), GlobalValue::PrivateLinkage,
+                                        "", M);
+      for (auto [From, To] : zip(Old->args(), Park->args()))
+        From.replaceAllUsesWith(&To);
+      Park->splice(Park->end(), Old);
+      Parked.push_back(Park);
+      moveBody(*Old, *New, Map.VMap);
+    }
+    std::string Err;
+    raw_string_ostream EOS(Err);
+    bool Broken = verifyModule(M, &EOS);
+    for (size_t I = 0; I < Pairs.size(); ++I) {
+      Function *Old = Pairs[I].first, *Park = Parked[I];
+      if (Broken) {
+        Old->dropAllReferences();  // the new body goes; the parked one comes back
+        for (auto [From, To] : zip(Park->args(), Old->args()))
+          From.replaceAllUsesWith(&To);
+        Old->splice(Old->end(), Park);
+      } else {
+        Park->dropAllReferences();
+      }
+      Park->eraseFromParent();
+    }
+    if (Broken) {
+      if (std::getenv("SLPVEC_PLUGIN_DEBUG"))
+        errs() << Err;
+      return {"vectorized functions do not verify in the module: " + oneLine(Err)};
+    }
+    for (auto &Pair : Pairs) {
+      if (Discards)  // as if the context had built these bodies
+        for (BasicBlock &BB : *Pair.first) {
+          BB.setName("");
+          for (Instruction &I : BB)
+            I.setName("");
+        }
+      Changed.push_back(Pair.first);
+    }
+    return {};
+  }
+};
+
+void registerCallbacks(PassBuilder &PB) {
+  if (policy() == "llvm")
+    return;  // LLVM's SLP stays; slpvec does nothing
+  if (PassInstrumentationCallbacks *PIC = PB.getPassInstrumentationCallbacks())
+    PIC->registerShouldRunOptionalPassCallback(
+        [](StringRef Pass, Any) { return Pass != "SLPVectorizerPass"; });
+  PB.registerOptimizerLastEPCallback(
+      [&PB](ModulePassManager &MPM, OptimizationLevel Level, ThinOrFullLTOPhase Phase) {
+        if (Level.getSpeedupLevel() < 2 || Phase == ThinOrFullLTOPhase::ThinLTOPreLink ||
+            Phase == ThinOrFullLTOPhase::FullLTOPreLink)
+          return;
+        FunctionPassManager Cleanup;
+        if (Error E = PB.parsePassPipeline(Cleanup, CleanupOpt)) {
+          errs() << "slpvec: warning: -slpvec-cleanup: " << toString(std::move(E))
+                 << "; no cleanup after slpvec\n";
+          Cleanup = FunctionPassManager();
+        }
+        MPM.addPass(SlpvecPass(std::move(Cleanup)));
+      });
+  PB.registerPipelineParsingCallback(
+      [&PB](StringRef Name, ModulePassManager &MPM, ArrayRef<PassBuilder::PipelineElement>) {
+        if (Name != "slpvec")
+          return false;
+        FunctionPassManager Cleanup;
+        if (Error E = PB.parsePassPipeline(Cleanup, CleanupOpt)) {
+          consumeError(std::move(E));
+          return false;
+        }
+        MPM.addPass(SlpvecPass(std::move(Cleanup)));
+        return true;
+      });
+}
+
+} // namespace
+
+extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
+  return {LLVM_PLUGIN_API_VERSION, "slpvec", "0.1", registerCallbacks};
+}

@@ -1,0 +1,105 @@
+"""The Python side of the clang/opt pass plugin (``plugin/SlpvecPlugin.cpp``).
+
+The plugin replaces LLVM's SLP vectorizer: at the end of the module
+optimisation pipeline it prints the module to a file and runs
+``python -m slpvec plugin-worker IN OUT --policy P ...``. The worker
+vectorizes IN with :func:`slpvec.driver.run_slp` (no DCE: the plugin runs
+LLVM's post-SLP passes on what changed), writes the module to OUT and the
+names of the functions it changed to stdout, one per line. OUT keeps IN's
+metadata numbering (blocks are spliced into the text, the metadata is not
+reprinted), which is how the plugin maps the returned functions' metadata
+back onto the module's. Any error: a message on stderr and exit status 1;
+the plugin then leaves the module unchanged and prints one warning line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ..errors import SlpvecError
+
+PLUGIN_DIR = Path(__file__).resolve().parents[2] / "plugin"
+PLUGIN_NAME = "slpvec-plugin.so"
+
+
+def plugin_path(build: bool = False) -> Path:
+    """The built plugin's path; ``build``: (re)build it first if its source or
+    build script changed (``plugin/build.sh``, a few seconds when it does).
+    SlpvecError when it is not built (or cannot be)."""
+    script = PLUGIN_DIR / "build.sh"
+    if build:
+        if not script.is_file():
+            raise SlpvecError(f"plugin-path: no {script} (not a source checkout)")
+        proc = subprocess.run(["bash", str(script), sys.executable], capture_output=True,
+                              text=True)
+        if proc.returncode != 0:
+            tail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+            raise SlpvecError(f"plugin-path: building the plugin failed: {tail}")
+    path = PLUGIN_DIR / "build" / PLUGIN_NAME
+    if not path.is_file():
+        raise SlpvecError(f"plugin-path: the plugin is not built; run scripts/setup.sh "
+                          f"or 'slpvec plugin-path --build'")
+    return path
+
+
+def changed_functions(report) -> list[str]:
+    """Functions with at least one vectorized block, in first-seen order."""
+    names = []
+    for block in report.blocks:
+        function = block.block_id.rpartition(":")[0]
+        if block.vectorized and function not in names:
+            names.append(function)
+    return names
+
+
+def worker_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="slpvec plugin-worker",
+                                     description="vectorize one module for the pass plugin")
+    parser.add_argument("input", help="module text printed by the plugin")
+    parser.add_argument("output", help="where the vectorized module goes")
+    parser.add_argument("--policy", default="greedy")
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--time-limit", default="10")
+    parser.add_argument("--report-dir", default=None)
+    parser.add_argument("--source", default="<module>", help="the module's source file name")
+    return parser
+
+
+def run_worker(argv: list[str]) -> int:
+    """``slpvec plugin-worker``: exit status 0 with the changed functions on
+    stdout, or 1 with one ``slpvec: error:`` line (the plugin's warning)."""
+    from ..driver import run_slp
+    from ..files import write_text_atomic
+    from .cc import CcOptions, SourceResult, make_policy, write_report
+
+    args = worker_parser().parse_args(argv)
+    try:
+        from ..policies.base import time_limit_seconds
+        opts = CcOptions(policy=args.policy, model=args.model,
+                         time_limit=time_limit_seconds(args.time_limit),
+                         report_dir=args.report_dir)
+        policy = make_policy(opts)
+        text = Path(args.input).read_text()
+        t0 = time.perf_counter()
+        vectorized, report = run_slp(text, policy, source=args.source, do_cleanup=False)
+        seconds = time.perf_counter() - t0
+        changed = changed_functions(report)
+        write_text_atomic(args.output, vectorized if changed else text)
+    except (SlpvecError, OSError) as err:
+        print(f"slpvec: error: {err}", file=sys.stderr)
+        return 1
+    except Exception as err:  # noqa: BLE001 - the plugin turns this into one warning
+        print(f"slpvec: error: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+    if opts.report_dir:
+        result = SourceResult(args.source, opts.policy, 0.0, seconds, 0.0, "", report.to_json())
+        try:
+            write_report(result, opts.report_dir)
+        except SlpvecError as err:  # the module is vectorized: a report is no reason to fail
+            print(f"slpvec: warning: {args.source}: no report: {err}", file=sys.stderr)
+    print("\n".join(changed))
+    return 0
