@@ -11,7 +11,12 @@ instruction i):
 * a *class* is one root with one set of terms: inside it, byte ranges decide
   (offsets are looked up in a sorted list near the access's own);
 * different classes of one root always may alias;
-* different roots may alias by their kinds only (two identified objects never).
+* different roots may alias by their kinds only (two identified objects
+  never), except roots of kind OBJECTS (a phi or select whose underlying
+  objects are known): those alias the opaque roots, whole kinds of others
+  (every argument, for a root that may point into a global), and a few
+  roots named one by one (the objects they may point into, other such
+  roots sharing an object), each filed in a group of its own.
 
 So the conflicts of an access are "every member of the kinds its kind
 aliases, except its own class" plus "the overlapping members of its own
@@ -29,11 +34,15 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 
 from .address import ROOT_KINDS as KINDS
-from .address import Address, kinds_may_alias, ranges_overlap
+from .address import (ARG, GLOBAL_ROOT, OBJECTS, OPAQUE, Address, kinds_may_alias,
+                      objects_may_alias, ranges_overlap)
 
 WIDE = 64  # bytes; wider accesses overlap their whole class
-# Kinds whose accesses may alias an access of a *different root* of each kind.
-ALIASES = {k: frozenset(other for other in KINDS if kinds_may_alias(k, other)) for k in KINDS}
+# Kinds whose accesses may alias an access of a *different root* of each kind
+# (OBJECTS roots only by kind with the opaque ones; see ObjectPartners).
+ALIASES = {k: frozenset(other for other in KINDS
+                        if kinds_may_alias(k, other) and OBJECTS not in (k, other)
+                        or {k, other} == {OBJECTS, OPAQUE}) for k in KINDS}
 STORES, ALL = 0, 1  # which members a query wants: stores only (for a load) or all
 
 
@@ -140,6 +149,40 @@ class Class(Group):
                     yield offset
 
 
+class ObjectPartners:
+    """What the roots of kind OBJECTS of one block alias besides the opaque
+    kind: ``kinds[s]``, whole kinds of roots (arguments, globals) an OBJECTS
+    root ``s`` aliases; ``roots[r]``, roots ``r`` aliases one by one (for an
+    OBJECTS root: the rest; for any other: the OBJECTS roots it aliases)."""
+
+    def __init__(self, first: dict[str, Address]):
+        """``first``: one address of each root of the block."""
+        self.kinds: dict[str, frozenset[str]] = {}
+        self.roots: dict[str, set[str]] = {}
+        by_kind: dict[str, list[str]] = {}
+        for root, addr in first.items():
+            by_kind.setdefault(addr.root_kind, []).append(root)
+        sets = by_kind.get(OBJECTS, [])
+        for n, s in enumerate(sets):
+            objects = first[s].objects
+            whole = frozenset(kind for kind in (ARG, GLOBAL_ROOT)
+                              if any(kinds_may_alias(kind, k) for _, k in objects))
+            self.kinds[s] = whole
+            for kind in whole:
+                for r in by_kind.get(kind, ()):
+                    self.roots.setdefault(r, set()).add(s)
+            for name, kind in objects:
+                if kind not in whole and name in first and first[name].root_kind == kind:
+                    self._pair(s, name)
+            for t in sets[n + 1:]:
+                if objects_may_alias(first[s], first[t]):
+                    self._pair(s, t)
+
+    def _pair(self, a: str, b: str) -> None:
+        self.roots.setdefault(a, set()).add(b)
+        self.roots.setdefault(b, set()).add(a)
+
+
 class ConflictIndex:
     """Accesses and barriers in block order: :meth:`conflicts` of each, then
     :meth:`file` it once its ancestors are known."""
@@ -171,6 +214,11 @@ class ConflictIndex:
                       if kind_of[r] not in ALIASES[kind_of[r]]}
         self.everything = Group()
         self.barriers = Group()
+        first = {}
+        for addr in addresses.values():
+            first.setdefault(addr.root, addr)
+        self.partners = ObjectPartners(first)
+        self.by_root = {p: Group() for partners in self.partners.roots.values() for p in partners}
 
     def _home(self, addr: Address) -> tuple[Group, int]:
         """The group whose other classes always alias ``addr``'s class, and its slot."""
@@ -189,9 +237,12 @@ class ConflictIndex:
         which = ALL if idx in self.stores else STORES
         cls = self.classes[(addr.root, addr.terms)]
         members, closure = self.barriers.members[ALL], self.barriers.closure[ALL]
-        for other in ALIASES[addr.root_kind] - {addr.root_kind}:
-            members |= self.kinds[other].members[which]
-            closure |= self.kinds[other].closure[which]
+        groups = [self.kinds[other] for other in ALIASES[addr.root_kind] - {addr.root_kind}]
+        groups += [self.kinds[other] for other in self.partners.kinds.get(addr.root, ())]
+        groups += [self.by_root[other] for other in self.partners.roots.get(addr.root, ())]
+        for group in groups:
+            members |= group.members[which]
+            closure |= group.closure[which]
         home, slot = self._home(addr)
         members |= home.members[which] & ~cls.members[which]
         closure |= home.trees[which].all_but(slot)
@@ -216,6 +267,8 @@ class ConflictIndex:
         if home is not self.kinds[addr.root_kind]:
             self.kinds[addr.root_kind].add(which, 0, bit, closure)
         self.everything.add(which, 0, bit, closure)
+        if addr.root in self.by_root:
+            self.by_root[addr.root].add(which, 0, bit, closure)
         cls.add(which, 0, bit, closure)
         if addr.size > WIDE:
             cls.wide.add(which, 0, bit, closure)

@@ -124,8 +124,10 @@ def build_dependence_graph(block: Block, function: Function | None = None) -> De
     operand_preds, memory_preds = [], []
     last_barrier = -1
     for ins in block.instrs:
+        # a later instruction as operand (only in a block unreachable from the
+        # entry, where dominance is not checked) orders nothing
         operands = () if ins.kind == PHI else tuple(sorted(
-            {op.index for op in ins.operands if op.kind == LOCAL}))
+            {op.index for op in ins.operands if op.kind == LOCAL and op.index < ins.idx}))
         reach = 0
         for u in operands:
             reach |= ancestors[u] | (1 << u)
