@@ -1,107 +1,101 @@
 """The C training/evaluation corpus: TSVC, PolyBench, kissfft, cglm.
 
-Third-party sources are never committed. ``prepare`` extracts them into a
-cache outside the repo (default ``~/.cache/slpvec/corpus``) from either a
-tarball (the shared bundle) or a folder of git mirrors (``owner+name/repo``
-git dirs, as the project's fetch tool leaves them), and writes, per suite,
-a clangd-style ``compile_flags.txt`` that ``slpvec evaluate`` and the dataset
-builder pass to clang-22. NPB is never part of it (held-out benchmark).
+Third-party sources are never committed: each suite's manifest
+(``dataset/manifests/<suite>.toml``) pins its upstream commit, license and
+file digest, and ``prepare`` fetches, verifies and caches it (default
+``$SLPVEC_CORPUS`` or ``~/.cache/slpvec/corpus``; see :mod:`dataset.sources`),
+then writes, per suite, a clangd-style ``compile_flags.txt`` (paths relative
+to the suite folder) that every slpvec command and the dataset builder pass
+to clang-22. NPB is never part of it (held-out benchmark).
 
-    python -m dataset.corpus prepare [--from PATH] [--out DIR]
+    python -m dataset.corpus prepare [--from TARBALL_OR_FOLDER] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_CACHE = Path(os.environ.get("SLPVEC_CORPUS", Path.home() / ".cache/slpvec/corpus"))
-# git mirrors as owner+name/repo folders (the layout a mirror fetcher writes)
-DEFAULT_MIRRORS = Path(os.environ.get("SLPVEC_MIRRORS") or Path.home() / ".cache/slpvec/mirrors")
-_NO_SIMD = ("-U__SSE__ -U__SSE2__ -U__SSE3__ -U__SSSE3__ -U__SSE4_1__ -U__SSE4_2__ "
-            "-U__AVX__ -U__AVX2__ -U__AVX512F__")
+from slpvec.errors import SlpvecError
+
+from .sources import DEFAULT_MIRRORS, Sources, load_sources, prepare_sources
+
+DEFAULT_CACHE = Path(os.environ.get("SLPVEC_CORPUS") or Path.home() / ".cache/slpvec/corpus")
+MANIFESTS = Path(__file__).parent / "manifests"
+__all__ = ["DEFAULT_CACHE", "DEFAULT_MIRRORS", "SUITES", "corpus_sources", "prepare"]
 
 
 @dataclass(frozen=True)
 class Suite:
-    """One third-party suite: where it comes from and how to compile it."""
+    """How one pinned suite is compiled."""
 
     name: str
-    mirror: str                 # owner+name of its git mirror
-    sources: str                # glob of the C files, relative to the suite root
-    flags: str                  # clang flags; {root} is the suite folder
+    sources: str                # glob of the C files, relative to the suite folder
+    flags: tuple[str, ...]      # clang flags, paths relative to the suite folder
     exclude: tuple[str, ...] = ()
 
 
-SUITES = (
-    Suite("tsvc", "UoB-HPC+TSVC_2", "src/*.c", "-I{root}/src"),
-    Suite("polybench", "MatthiasJReisinger+PolyBenchC-4.2.1", "**/*.c",
-          "-I{root}/utilities", ("template-for-new-benchmark.c", ".orig.c")),
-    Suite("kissfft", "mborgerding+kissfft", "*.c", "-I{root}"),
-    # cglm picks hand-written SSE/AVX paths from the compiler's feature macros;
-    # undefining them selects its scalar code, which is what SLP should see.
-    Suite("cglm", "recp+cglm", "src/**/*.c", f"-I{{root}}/include {_NO_SIMD}"),
-)
+def corpus_manifests() -> Sources:
+    """The pinned corpus suites and their offline bundle."""
+    return load_sources(MANIFESTS)
 
 
-def _extract_mirror(git_dir: Path, dest: Path) -> None:
-    dest.mkdir(parents=True, exist_ok=True)
-    archive = subprocess.run(["git", "--git-dir", str(git_dir), "archive", "HEAD"],
-                             capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+def build_recipes(sources: Sources) -> tuple[Suite, ...]:
+    """Each pinned suite's ``[build]`` table as a :class:`Suite`."""
+    return tuple(Suite(p.name, p.build["sources"], tuple(p.build["flags"]),
+                       tuple(p.build.get("exclude", ()))) for p in sources.suites)
 
 
-def prepare(out: Path = DEFAULT_CACHE, source: Path | None = None) -> list[Path]:
-    """Extract every suite into ``out/<suite>`` and write its compile_flags.txt.
+SUITES = build_recipes(corpus_manifests())
 
-    ``source``: a ``.tar.gz`` with one top folder per suite, or a mirrors
-    folder (default ``$SLPVEC_MIRRORS`` or ~/.cache/slpvec/mirrors). Returns the suite
-    folders. Raises FileNotFoundError naming what is missing.
-    """
-    source = Path(source) if source else DEFAULT_MIRRORS
-    out.mkdir(parents=True, exist_ok=True)
-    if source.is_file():
-        with tarfile.open(source) as tar:
-            tar.extractall(out, filter="data")
-    folders = []
-    for suite in SUITES:
-        root = out / suite.name
-        if not root.exists():
-            git_dir = source / suite.mirror / "repo"
-            if not git_dir.exists():
-                raise FileNotFoundError(f"no source for suite {suite.name}: {git_dir} missing")
-            _extract_mirror(git_dir, root)
-        (root / "compile_flags.txt").write_text(
-            "\n".join(suite.flags.format(root=root.resolve()).split()) + "\n")
-        folders.append(root)
-    return folders
+
+def prepare(out: Path = DEFAULT_CACHE, source: Path | None = None,
+            mirrors: Path = DEFAULT_MIRRORS, log=print,
+            sources: Sources | None = None) -> list[Path]:
+    """Fetch and verify every suite into ``out/<suite>`` and write its
+    compile_flags.txt. ``source``: the bundle tarball or a folder (see
+    :func:`dataset.sources.prepare_sources`; default ``$SLPVEC_CORPUS_FROM``,
+    else git mirrors and upstream); ``sources``: the manifests (default the
+    corpus's). Returns the suite folders; raises SlpvecError naming what is
+    missing or differs."""
+    out = Path(out)
+    sources = sources or corpus_manifests()
+    dests = {suite.name: out / suite.name for suite in sources.suites}
+    prepare_sources(sources, dests, Path(source) if source else None, mirrors, log)
+    for suite in build_recipes(sources):
+        (dests[suite.name] / "compile_flags.txt").write_text("\n".join(suite.flags) + "\n")
+    return list(dests.values())
 
 
 def corpus_sources(corpus: Path = DEFAULT_CACHE) -> list[Path]:
     """Every C file of the prepared corpus, sorted, suites in a fixed order."""
     files = []
     for suite in SUITES:
-        root = corpus / suite.name
+        root = Path(corpus) / suite.name
         files += sorted(p for p in root.glob(suite.sources)
                         if not any(p.name.endswith(x) for x in suite.exclude))
     return files
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dataset.corpus", description=__doc__.splitlines()[0])
+    """Entry point of ``python -m dataset.corpus``; errors are one line, exit 1."""
+    parser = argparse.ArgumentParser(prog="python -m dataset.corpus",
+                                     description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
-    prep = sub.add_parser("prepare", help="extract the suites into the cache")
-    prep.add_argument("--from", dest="source", type=Path, default=None)
-    prep.add_argument("--out", type=Path, default=DEFAULT_CACHE)
+    sources = corpus_manifests()
+    prep = sub.add_parser("prepare", help="fetch, verify and cache the suites")
+    prep.add_argument("--from", dest="source", type=Path, default=None,
+                      help=f"offline copy: {sources.bundle} or a folder of the suites' "
+                      f"folders or git mirrors (default ${sources.env}, else fetch upstream)")
+    prep.add_argument("--out", type=Path, default=DEFAULT_CACHE,
+                      help="where the suites go (default $SLPVEC_CORPUS or ~/.cache/slpvec/corpus)")
     args = parser.parse_args(argv)
     try:
-        folders = prepare(args.out, args.source)
-    except (FileNotFoundError, subprocess.CalledProcessError, tarfile.TarError) as err:
+        folders = prepare(args.out, args.source, log=lambda line: print(line, file=sys.stderr))
+    except SlpvecError as err:
         print(f"dataset.corpus: error: {err}", file=sys.stderr)
         return 1
     n = len(corpus_sources(args.out))

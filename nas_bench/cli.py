@@ -11,7 +11,7 @@ from pathlib import Path
 
 from slpvec.errors import SlpvecError
 
-from .npb import BENCHMARKS, CACHE, default_npb, fetch_npb, MIRROR
+from .npb import BENCHMARKS, CACHE, default_npb, fetch_npb, npb_manifests
 from .variants import VARIANTS
 
 
@@ -21,7 +21,8 @@ def _names(text: str, upper: bool = False) -> tuple[str, ...]:
 
 def cmd_fetch(args) -> int:
     path = fetch_npb(Path(args.source) if args.source else None,
-                     Path(args.dest) if args.dest else None)
+                     Path(args.dest) if args.dest else None,
+                     log=lambda line: print(line, file=sys.stderr))
     print(path)
     return 0
 
@@ -69,15 +70,18 @@ def cmd_report(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m nas_bench", description=__doc__.splitlines()[0])
     subs = parser.add_subparsers(dest="command", required=True)
-    fetch = subs.add_parser("fetch", help="extract NPB3.3-SER-C into the cache")
-    fetch.add_argument("--from", dest="source", help=f"NPB .tar.gz or git mirror (default {MIRROR})")
+    fetch = subs.add_parser("fetch", help="fetch NPB3.3-SER-C at its pinned commit, verify, cache")
+    pinned = npb_manifests()
+    fetch.add_argument("--from", dest="source", help=f"offline copy: {pinned.bundle}, a folder "
+                       f"holding NPB3.3-SER-C, or a git checkout of {pinned.suites[0].upstream} "
+                       f"(default ${pinned.env}, else fetch upstream)")
     fetch.add_argument("--dest", help=f"target folder (default {default_npb()})")
     fetch.set_defaults(func=cmd_fetch)
     for name, func, text in (("run", cmd_run, "build, run interleaved, write nas.csv/md/png"),
                              ("build", cmd_build, "build only, write compile.csv/md")):
         sub = subs.add_parser(name, help=text)
         sub.add_argument("--npb", help="NPB3.3-SER-C folder or .tar.gz (default: $SLPVEC_NPB, "
-                         "else the cache, fetched from the local mirror)")
+                         "else the cache, fetched on first use)")
         sub.add_argument("--class", dest="npb_class", default="W",
                          help="NPB class: S, W, A, B, ... (default W)")
         sub.add_argument("--benchmarks", default=",".join(BENCHMARKS))

@@ -1,9 +1,11 @@
 """NPB 3.3 serial C sources: locate or fetch them, and build one benchmark
 for one compiler variant through NPB's own makefiles.
 
-NPB is never copied into the repository: sources live in a cache
-(``$SLPVEC_NPB`` or ``~/.cache/slpvec/npb/NPB3.3-SER-C``) and each variant is
-built in its own copy under a build root, so variants never clobber each other.
+NPB is never copied into the repository: ``nas_bench/manifests/npb.toml`` pins
+its upstream commit, license and file digest; the sources are fetched and
+verified into a cache (``$SLPVEC_NPB`` or ``~/.cache/slpvec/npb/NPB3.3-SER-C``)
+and each variant is built in its own copy under a build root, so variants
+never clobber each other.
 """
 
 from __future__ import annotations
@@ -12,18 +14,17 @@ import json
 import os
 import shutil
 import subprocess
-import tarfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from dataset.corpus import DEFAULT_MIRRORS
+from dataset.sources import DEFAULT_MIRRORS, Sources, is_prepared, load_sources, prepare_sources
 from slpvec.errors import SlpvecError
 
 BENCHMARKS = ("BT", "SP", "LU", "CG", "MG", "FT", "IS", "EP", "UA")
 CLASSES = ("S", "W", "A", "B", "C", "D", "E")
 NPB_DIR = "NPB3.3-SER-C"
-MIRROR = DEFAULT_MIRRORS / "akshay9594+SNU_NPB-1.0.3" / "repo"
+MANIFESTS = Path(__file__).parent / "manifests"
 CACHE = Path.home() / ".cache" / "slpvec"
 
 
@@ -54,54 +55,40 @@ def _is_npb(path: Path) -> bool:
     return (path / "sys" / "setparams.c").is_file() and (path / "common").is_dir()
 
 
-def fetch_npb(source: Path | None = None, dest: Path | None = None) -> Path:
-    """Extract NPB3.3-SER-C from a .tar.gz or a git mirror (default: the local
-    SNU_NPB mirror) into ``dest`` (default: the cache). Returns the NPB folder."""
+def npb_manifests() -> Sources:
+    """The pinned NPB source and its offline bundle (``nas_bench/manifests``)."""
+    return load_sources(MANIFESTS)
+
+
+def fetch_npb(source: Path | None = None, dest: Path | None = None,
+              mirrors: Path = DEFAULT_MIRRORS, log=print) -> Path:
+    """NPB3.3-SER-C at its pinned commit, verified, in ``dest`` (default: the
+    cache, :func:`default_npb`). ``source``: the bundle tarball, a folder
+    holding NPB3.3-SER-C, or a git checkout or mirrors folder of its upstream
+    (default ``$SLPVEC_NPB_FROM``, else git mirrors and upstream over the
+    network). A tree fetched before is kept. Returns the NPB folder."""
     dest = Path(dest or default_npb())
-    if _is_npb(dest):
-        return dest
-    source = Path(source or MIRROR)
-    staging = dest.parent / f".{dest.name}.partial"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    if source.is_file():
-        with tarfile.open(source) as tar:
-            tar.extractall(staging, filter="data")
-    elif (source / "HEAD").is_file():
-        archive = subprocess.run(["git", "--git-dir", str(source), "archive", "HEAD", NPB_DIR],
-                                 capture_output=True, check=False)
-        if archive.returncode != 0:
-            raise NasError(f"{source}: git archive {NPB_DIR} failed: "
-                           f"{archive.stderr.decode(errors='replace').strip()[:200]}")
-        subprocess.run(["tar", "-x", "-C", str(staging)], input=archive.stdout, check=True)
-    else:
-        raise NasError(f"{source}: neither an NPB .tar.gz nor a git mirror of NPB")
-    found = next((p for p in [staging, *staging.rglob(NPB_DIR)] if _is_npb(p)), None)
-    if found is None:
-        raise NasError(f"{source}: no {NPB_DIR} folder (with sys/setparams.c) inside")
-    _clean_tree(found)
-    shutil.rmtree(dest, ignore_errors=True)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    found.rename(dest)
-    shutil.rmtree(staging, ignore_errors=True)
+    sources = npb_manifests()
+    [pinned] = sources.suites
+    if not is_prepared(pinned, dest):
+        prepare_sources(sources, {pinned.name: dest}, Path(source) if source else None,
+                        mirrors, log)
+        _clean_tree(dest)
     return dest
 
 
-def resolve_npb(npb: str | Path | None) -> Path:
-    """An NPB folder from ``--npb`` (folder or .tar.gz; default: cache, fetched
-    from the local mirror on first use)."""
+def resolve_npb(npb: str | Path | None, log=print) -> Path:
+    """An NPB folder from ``--npb``: a folder (used as it is), a .tar.gz
+    (verified into the cache), or None: ``$SLPVEC_NPB`` or the cache, fetched
+    on first use (see :func:`fetch_npb`)."""
     if npb is None:
         path = default_npb()
-        if _is_npb(path):
-            return path
-        if MIRROR.exists():
-            return fetch_npb(MIRROR, path)
-        raise NasError(f"NPB not found at {path}; run 'python -m nas_bench fetch --from "
-                       "NPB.tar.gz' or pass --npb")
+        if os.environ.get("SLPVEC_NPB") and _is_npb(path):
+            return path                                     # the user's own tree, as it is
+        return fetch_npb(None, path, log=log)
     path = Path(npb).expanduser()
     if path.is_file():
-        digest = f"{path.stat().st_size}-{int(path.stat().st_mtime)}"
-        return fetch_npb(path, CACHE / "npb" / f"tar-{digest}" / NPB_DIR)
+        return fetch_npb(path, CACHE / "npb" / NPB_DIR, log=log)
     for candidate in (path, path / NPB_DIR):
         if _is_npb(candidate):
             return candidate

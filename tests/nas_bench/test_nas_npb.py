@@ -1,7 +1,8 @@
 """Full NPB class S: every benchmark builds and verifies for every available variant,
 and NPB's own makefiles build with ``make CC="slpvec cc --policy greedy"``.
 
-Marked ``nas`` (not in the default run). Skips when NPB is not available.
+Marked ``nas`` (not in the default run). Fails, naming the fetch command, when NPB
+is not available (conftest.npb_root).
 """
 
 import shutil
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from nas_bench.npb import BENCHMARKS, NasError, make_def, prepare_tree, resolve_npb
+from nas_bench.npb import BENCHMARKS, make_def, prepare_tree
 from nas_bench.runner import run_binary
 from nas_bench.suite import SuiteConfig, run_suite
 
@@ -19,11 +20,8 @@ pytestmark = pytest.mark.nas
 
 
 @pytest.fixture(scope="module")
-def npb():
-    try:
-        return resolve_npb(None)
-    except NasError as err:
-        pytest.skip(f"NPB not available: {err}")
+def npb(npb_root):
+    return npb_root
 
 
 def test_class_s_builds_and_verifies_for_every_variant(npb, tmp_path):

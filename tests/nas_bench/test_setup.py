@@ -1,35 +1,10 @@
-"""nas_bench plumbing: NPB from a tarball, variants, make.def."""
-
-import tarfile
+"""nas_bench plumbing: variants, make.def (fetching NPB: test_fetch.py)."""
 
 import pytest
 
 from nas_bench import variants
-from nas_bench.npb import NasError, make_def, resolve_npb
+from nas_bench.npb import make_def
 from slpvec.errors import SlpvecError
-
-
-def _fake_npb(root):
-    npb = root / "NPB3.3-SER-C"
-    for rel in ("sys/setparams.c", "sys/print_header", "sys/print_instructions",
-                "common/wtime.c", "sys/setparams"):
-        (npb / rel).parent.mkdir(parents=True, exist_ok=True)
-        (npb / rel).write_text("x")
-    return npb
-
-
-def test_npb_from_tarball_goes_to_the_cache(tmp_path, monkeypatch):
-    monkeypatch.setattr("nas_bench.npb.CACHE", tmp_path / "cache")
-    npb = _fake_npb(tmp_path / "src")
-    tarball = tmp_path / "npb.tar.gz"
-    with tarfile.open(tarball, "w:gz") as tar:
-        tar.add(npb, arcname="NPB3.3-SER-C")
-    found = resolve_npb(str(tarball))
-    assert found.is_relative_to(tmp_path / "cache") and (found / "sys/setparams.c").is_file()
-    assert not (found / "sys/setparams").exists()          # stale foreign binary dropped
-    assert resolve_npb(str(npb.parent)) == npb
-    with pytest.raises(NasError, match="not an NPB3.3-SER-C folder"):
-        resolve_npb(str(tmp_path))
 
 
 def test_unavailable_variant_is_skipped(monkeypatch):
