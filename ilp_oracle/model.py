@@ -50,14 +50,20 @@ class _DepsView:
         self.ancestors = ancestors
 
 
+def check_solver(name: str) -> str:
+    """``name`` if it is one of :data:`SOLVERS`, else a one-line SlpvecError."""
+    if name not in SOLVERS:
+        raise SlpvecError(f"unknown solver '{name}' (choose from {', '.join(SOLVERS)})")
+    return name
+
+
 def _solver(name: str, time_limit_s: float):
+    check_solver(name)
     if name == "cbc":
         with warnings.catch_warnings():  # the bundled CBC is deprecated for PuLP 4.0
             warnings.simplefilter("ignore", DeprecationWarning)
             return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s)
-    if name == "highs":
-        return pulp.HiGHS(msg=False, timeLimit=time_limit_s)
-    raise SlpvecError(f"unknown solver '{name}' (choose from {', '.join(SOLVERS)})")
+    return pulp.HiGHS(msg=False, timeLimit=time_limit_s)  # "highs"
 
 
 def _build(problem: IlpProblem, fixed: dict[int, Pack | None], cuts: list[tuple[int, ...]]):

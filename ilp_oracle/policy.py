@@ -8,50 +8,33 @@ which.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from slpvec.context import BlockContext
 from slpvec.estimate import plan_cost
 from slpvec.packs import PackPlan
-from slpvec.policies.base import register, time_limit_seconds
+from slpvec.policies.base import Policy, SolveRecord, register, time_limit_seconds
 from slpvec.policies.simple import GreedyBottomUp
 
-from .model import OPTIMAL, TIMEOUT_NO_SOLUTION, solve
+from .model import OPTIMAL, TIMEOUT_NO_SOLUTION, check_solver, solve
 from .problem import build_problem
 
 EPSILON = 1e-9
-
-
-@dataclass(frozen=True)
-class SolveRecord:
-    """One block's solve: status, seconds, objective and scalar cost (TTI
-    units); ``kept``: the plan used, ``ilp``, ``greedy`` (cheaper than the
-    incumbent of a solve stopped by its time limit) or ``scalar``."""
-
-    block_id: str
-    status: str
-    seconds: float
-    objective: float
-    scalar_cost: float
-    n_candidates: int
-    kept: str = "ilp"
-
-
 MIN_SOLVE_S = 0.5
 # Seconds the greedy fallback may take after a solve used up the block's budget.
 MIN_GREEDY_S = 2.0
 
 
-@register("ilp")
-class IlpPolicy:
-    """goSLP's optimal packing under the cost model (``time_limit_s`` per block)."""
+@register
+class IlpPolicy(Policy):
+    """goSLP's optimal packing under the cost model (``time_limit_s`` per
+    block, ``solver`` one of :data:`ilp_oracle.model.SOLVERS`). The plan's
+    solve record has the solve's status, objective and seconds, and which
+    plan was kept (``ilp``, ``greedy`` or ``scalar``)."""
 
     name = "ilp"
 
-    def __init__(self, time_limit_s: float = 10.0, solver: str = "cbc", **_):
+    def __init__(self, time_limit_s: float = 10.0, solver: str = "cbc"):
         self.time_limit_s = time_limit_seconds(time_limit_s)
-        self.solver = solver
-        self.records: list[SolveRecord] = []
+        self.solver = check_solver(solver)  # once here, not as every block's fallback
         self.greedy = GreedyBottomUp()
 
     def plan(self, ctx: BlockContext) -> PackPlan:
@@ -71,10 +54,10 @@ class IlpPolicy:
         kept = min(priced, key=priced.get, default="scalar")  # ties keep the ILP's
         if kept != "scalar" and priced[kept] >= scalar - EPSILON:
             kept = "scalar"
-        self.records.append(SolveRecord(ctx.block.id, solution.status, solution.seconds,
-                                        solution.objective, scalar, len(problem.packs), kept))
+        record = SolveRecord(self.name, solution.status, kept, solution.seconds,
+                             solution.objective, scalar, len(problem.packs))
         note = _note(solution.status, limit, kept, priced, scalar)
-        return PackPlan(ctx.block.id, plans[kept] if kept != "scalar" else (), note)
+        return PackPlan(ctx.block.id, plans[kept] if kept != "scalar" else (), note, record)
 
 
 def _note(status: str, limit: float, kept: str, priced: dict[str, float], scalar: float) -> str:

@@ -66,11 +66,11 @@ def evaluate_fold(data: str, run: Path, fold: Fold, time_limit_s: float, progres
     """(rows, block rows) per kind for one fold's held-out sources."""
     from slpvec.inputs import load_module
     from slpvec.tools.evaluate import evaluate_module
-    from slpvec.policies import get_policy
+    from slpvec.policies import policy_for_run
 
     manifest = json.loads((Path(data) / "manifest.json").read_text())
     policies = ["llvm" if name == "llvm" else
-                get_policy(name, time_limit_s=time_limit_s, model=str(run))
+                policy_for_run(name, time_limit_s=time_limit_s, model=str(run))
                 for name in POLICIES]
     results = {}
     for kind, sources in held_out(data, fold).items():

@@ -11,6 +11,7 @@ leaves a block scalar if anything fails.
 from __future__ import annotations
 
 import time
+from typing import Sequence
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from slpvec.context import BlockContext
 from slpvec.estimate import plan_cost
 from slpvec.graph import GraphTooLarge, build_graph
 from slpvec.packs import Pack, PackPlan
-from slpvec.policies.base import register
+from slpvec.policies.base import PlanOutcome, Policy, SolveRecord, register, with_budget
 from slpvec.policies.refine import refine_plan
 from slpvec.policies.simple import RefinedGreedy
 
@@ -29,35 +30,36 @@ from .features import OperandTables, RolloutState, Step, candidate_features, foc
 from .numpy_ggnn import NumpyGGNN
 
 
-@register("gnn")
-class GnnPolicy:
-    """Imitation-learned packing (default: the model shipped in the package),
+@register
+class GnnPolicy(Policy):
+    """Imitation-learned packing (``model``: a model directory, default the
+    model shipped in the package; ``network``: a torch model in training),
     followed by the cost-model repair of :mod:`slpvec.policies.refine` and a
     comparison with the greedy plan, the cheaper by the estimate winning
-    (``refine=False``, or the policy name ``gnn-raw``, for the model alone).
-    A block too large for a graph (:class:`slpvec.graph.GraphTooLarge`) gets
-    the ``greedy-refined`` plan, and its note says why."""
+    (``gnn-raw``, :class:`RawGnnPolicy`, for the model alone). A block too
+    large for a graph (:class:`slpvec.graph.GraphTooLarge`) gets the
+    ``greedy-refined`` plan, and its note says why. Each plan's solve record
+    says which plan was kept (``model``, ``greedy-refined`` or ``scalar``)."""
 
     name = "gnn"
+    refine = True
 
-    def __init__(self, model: str | None = None, network=None,
-                 refine: bool = True, **_):
-        self.refine = refine
+    def __init__(self, model: str | None = None, network=None):
         self.greedy = RefinedGreedy()
-        if not refine:
-            self.name = "gnn-raw"
         if network is not None:  # a torch model in training (DAgger, validation)
             self.model, self.config = NumpyGGNN.from_torch(network), {}
         else:
             self.model, self.config = load_numpy_model(model)
 
     def plan(self, ctx: BlockContext) -> PackPlan:
-        return self.plan_many([ctx])[0]
+        return self.plan_blocks([ctx], None)[0].unwrap()
 
-    def plan_many(self, ctxs: list[BlockContext]) -> list[PackPlan]:
-        """One plan per context; one GNN propagation for the whole batch.
-        ``block_seconds`` then holds each block's time: its graph, its share
-        of the propagation (by nodes + edges), its rollout and cost check."""
+    def plan_blocks(self, ctxs: Sequence[BlockContext], budget_s: float | None
+                    ) -> list[PlanOutcome]:
+        """One GNN propagation for the whole batch, then each block's rollout
+        and repair under ``budget_s`` from its start. A block's seconds: its
+        graph, its share of the propagation (by nodes + edges), its rollout
+        and repair."""
         seconds, graphs, too_large = [], [], {}
         for k, c in enumerate(ctxs):
             t0 = time.perf_counter()
@@ -65,8 +67,7 @@ class GnnPolicy:
                 graphs.append(build_graph(c.block, c.deps, c.candidates.packs))
             except GraphTooLarge as err:
                 graphs.append(None)
-                too_large[k] = PackPlan(c.block.id, self.greedy.plan(c).packs,
-                                        f"{self.name}: {err}; {self.greedy.name} plan instead")
+                too_large[k] = err
             seconds.append(time.perf_counter() - t0)
         modelled = [k for k, g in enumerate(graphs) if g is not None]
         t0 = time.perf_counter()
@@ -78,31 +79,53 @@ class GnnPolicy:
         shared = time.perf_counter() - t0
         size = {k: graphs[k].num_nodes + graphs[k].edge_index.shape[1] for k in modelled}
         total = sum(size.values()) or 1  # propagation work is shared by size
-        plans = []
+        outcomes = []
         for k, ctx in enumerate(ctxs):
-            if k in too_large:
-                plans.append(too_large[k])
-                continue
             t0 = time.perf_counter()
-            plan = self._rollout(ctx, graphs[k], heads[k])
-            if self.refine:  # complete trees the model left unfinished, drop what does not pay
-                plan = self._best_of(ctx, refine_plan(ctx, plan.packs))
-            elif plan.packs and plan_cost(ctx, plan.packs) >= ctx.scalar_total - 1e-9:
-                # the same safety net as the ilp policy: never take a plan the
-                # cost model prices at or above the scalar block
-                plan = PackPlan(ctx.block.id)
-            plans.append(plan)
-            seconds[k] += time.perf_counter() - t0 + shared * size[k] / total
-        self.block_seconds = seconds
-        return plans
+            ctx = with_budget(ctx, budget_s)
+            try:
+                plan = (self._too_large(ctx, too_large[k]) if k in too_large else
+                        self._decide(ctx, graphs[k], heads[k]))
+                error = None
+            except Exception as err:  # noqa: BLE001 - the driver classifies it
+                plan, error = None, err
+            seconds[k] += time.perf_counter() - t0 + shared * size.get(k, 0) / total
+            outcomes.append(PlanOutcome(plan, seconds[k], error))
+        return outcomes
 
-    def _best_of(self, ctx: BlockContext, packs) -> PackPlan:
-        """The refined model plan, or the refined greedy plan if that is
-        cheaper by the estimate (the model proposes, the cost model disposes)."""
+    def _too_large(self, ctx: BlockContext, err: GraphTooLarge) -> PackPlan:
+        """The ``greedy-refined`` plan of a block the model cannot take."""
+        packs = self.greedy.plan(ctx).packs
+        kept = self.greedy.name if packs else "scalar"
+        return PackPlan(ctx.block.id, packs, f"{self.name}: {err}; {self.greedy.name} plan instead",
+                        self._record(ctx, "graph_too_large", kept))
+
+    def _decide(self, ctx: BlockContext, graph, head) -> PackPlan:
+        """The model's rollout, then the repair (raw: only the scalar check)."""
+        t0 = time.perf_counter()
+        packs, kept = self._rollout(ctx, graph, head).packs, "model"
+        if self.refine:  # complete trees the model left unfinished, drop what does not pay
+            packs, kept = self._best_of(ctx, refine_plan(ctx, packs))
+        elif packs and plan_cost(ctx, packs) >= ctx.scalar_total - 1e-9:
+            # the same safety net as the ilp policy: never take a plan the
+            # cost model prices at or above the scalar block
+            packs = ()
+        return PackPlan(ctx.block.id, packs, solve=self._record(
+            ctx, "model", kept if packs else "scalar", time.perf_counter() - t0))
+
+    def _best_of(self, ctx: BlockContext, packs) -> tuple[tuple[Pack, ...], str]:
+        """(packs, which) of the refined model plan (``model``) and the
+        refined greedy plan (``greedy-refined``), the latter only if cheaper
+        by the estimate (the model proposes, the cost model disposes)."""
         greedy = self.greedy.plan(ctx).packs
         if greedy and (not packs or plan_cost(ctx, greedy) < plan_cost(ctx, packs) - 1e-9):
-            return PackPlan(ctx.block.id, greedy)
-        return PackPlan(ctx.block.id, packs)
+            return greedy, self.greedy.name
+        return tuple(packs), "model"
+
+    def _record(self, ctx: BlockContext, status: str, kept: str, seconds: float = 0.0
+                ) -> SolveRecord:
+        return SolveRecord(self.name, status, kept, seconds, scalar_cost=ctx.scalar_total,
+                           n_candidates=len(ctx.candidates.packs))
 
     def _head_inputs(self, graphs, pack_lists) -> list[tuple[np.ndarray, ...]]:
         """Per block: (node states (N, H), candidates' state-independent
@@ -173,7 +196,9 @@ class GnnPolicy:
         return self._rollout(ctx, graph, head, expert)
 
 
-@register("gnn-raw")
-def _raw_gnn(**options) -> GnnPolicy:
+@register
+class RawGnnPolicy(GnnPolicy):
     """The model's own decisions, with only the not-worse-than-scalar check."""
-    return GnnPolicy(**{**options, "refine": False})
+
+    name = "gnn-raw"
+    refine = False

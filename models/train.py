@@ -96,7 +96,8 @@ def cost_ratio(model: GGNNPolicy, rollouts: list[Rollout]) -> float:
     saved = oracle = 0.0
     for start in range(0, len(rollouts), 64):
         chunk = rollouts[start:start + 64]
-        for r, plan in zip(chunk, policy.plan_many([r.ctx for r in chunk])):
+        for r, outcome in zip(chunk, policy.plan_blocks([r.ctx for r in chunk], None)):
+            plan = outcome.unwrap()
             after = plan_cost(r.ctx, plan.packs) if plan.packs else r.ctx.scalar_total
             saved += r.ctx.scalar_total - after
             oracle += r.sample.scalar_cost - min(r.sample.objective, r.sample.scalar_cost)

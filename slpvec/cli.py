@@ -144,21 +144,16 @@ def cmd_evaluate(args) -> int:
     if not inputs:
         raise SlpvecError("no .c or .ll inputs found")
     rows, blocks, skipped = [], [], []
-    solves = {id(p): [] for p in policies if getattr(p, "records", None) is not None}
     for path in tqdm(inputs, desc="evaluate", unit="file", disable=args.quiet):
         try:
             module = load_module(path, args.mcpu)
         except SlpvecError as err:
             skipped.append(f"{path}: {err}")
             continue
-        seen = {key: len(p.records) for p in policies if (key := id(p)) in solves}
         module_rows, module_blocks = evaluate_module(module, policies, args.cost_kind, args.mcpu,
                                                        str(path), args.yardstick)
         rows += module_rows
         blocks += module_blocks
-        for p in policies:  # block ids repeat across inputs: pair solves with their source
-            if id(p) in solves:
-                solves[id(p)] += [(str(path), r) for r in p.records[seen[id(p)]:]]
     if args.csv:
         write_rows(args.csv, rows)
     if args.blocks_csv:
@@ -171,9 +166,8 @@ def cmd_evaluate(args) -> int:
         print(format_table(summarize(as_mca_rows(rows), names)))
         print(disagreement(blocks, [n for n in names if n not in ("llvm", "none")]))
     print(policy_timing(blocks, [n for n in names if n != "llvm"]))
-    for policy in policies:
-        if id(policy) in solves:
-            print(ilp_summary(solves[id(policy)], blocks, args.time_limit))
+    if "ilp" in names:
+        print(ilp_summary(blocks, args.time_limit))
     print(f"{len(inputs) - len(skipped)} inputs evaluated, {len(skipped)} skipped")
     for line in skipped:
         print(f"  skipped {line}", file=sys.stderr)

@@ -7,15 +7,18 @@ failure) -> splice + verify (per-block fallback) -> cleanup -> measure.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, replace
 
-from .codegen import BlockEmitter, NameGen, assemble, check_plan
-from .passes import cleanup, name_values
-from .context import make_context
+from .codegen import BlockCode, BlockEmitter, NameGen, assemble, check_plan
+from .context import BlockContext, make_context
 from .cost import CostTable, block_costs, text_block_costs
-from .errors import SlpvecError
+from .errors import InternalError, SlpvecError, fallback_reason
 from .estimate import plan_cost
 from .ir import Module, parse_module
-from .policies import get_policy
+from .ir.types import Block, Function
+from .packs import PackPlan
+from .passes import cleanup, name_values
+from .policies import PlanOutcome, Policy, get_policy
 from .report import BlockReport, Report
 from .target import Target, target_for
 
@@ -28,7 +31,46 @@ MAX_BLOCK_INSTRS = 10_000
 BLOCK_BUDGET_S = 20.0
 
 
-def run_slp(module_text: str, policy="greedy", target: Target | None = None,
+@dataclass(frozen=True)
+class BlockWork:
+    """One block on its way through the stages (analyse, plan, emit, report);
+    each stage returns a copy with its part filled in.
+
+    ``ctx``: the block's analyses (None if it was not analysed: over the size
+    limit, or the analysis failed); ``plan``: the policy's plan (None before
+    planning, or if planning failed); ``estimate``: the plan's codegen-level
+    cost estimate (TTI units); ``code``: the emitted block (None if left
+    scalar); ``failure``: why the block was left scalar by a limit or a
+    failure ("" if it was not); ``seconds``: analysis + policy + codegen time,
+    ``policy_seconds`` the policy's part.
+    """
+
+    function: Function
+    block: Block
+    ctx: BlockContext | None = None
+    plan: PackPlan | None = None
+    estimate: float | None = None
+    code: BlockCode | None = None
+    failure: str = ""
+    seconds: float = 0.0
+    policy_seconds: float = 0.0
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(function name, block label): how block costs are keyed."""
+        return self.function.name, self.block.label
+
+    @property
+    def n_candidates(self) -> int:
+        return len(self.ctx.candidates.packs) if self.ctx is not None else 0
+
+    @property
+    def packs(self) -> tuple[tuple[int, ...], ...]:
+        """The plan's packs as lane tuples (empty without a plan)."""
+        return tuple(p.lanes for p in self.plan.packs) if self.plan is not None else ()
+
+
+def run_slp(module_text: str, policy: str | Policy = "greedy", target: Target | None = None,
             cost_kind: str = "throughput", source: str = "<input>",
             do_cleanup: bool = True, block_budget_s: float | None = BLOCK_BUDGET_S,
             max_block_instrs: int = MAX_BLOCK_INSTRS) -> tuple[str, Report]:
@@ -38,7 +80,7 @@ def run_slp(module_text: str, policy="greedy", target: Target | None = None,
     growing, the ILP gets at most the rest as its limit); blocks with more
     than ``max_block_instrs`` instructions are left scalar with that reason.
 
-    ``policy`` is a registered name or a policy object. Raises SlpvecError
+    ``policy`` is a registered name or a :class:`Policy`. Raises SlpvecError
     only for bad input (malformed IR); a block that cannot be vectorized
     correctly is left scalar with ``fallback_reason`` set.
     """
@@ -46,18 +88,17 @@ def run_slp(module_text: str, policy="greedy", target: Target | None = None,
     module, target, costs, table = prepare(parse_module(module_text, source), target,
                                            cost_kind, source)
     policy_obj = get_policy(policy) if isinstance(policy, str) else policy
-    pending = [_analyse_block(fn, block, target, costs, table, max_block_instrs)
-               for fn in module.functions for block in fn.blocks]
-    _plan_blocks(policy_obj, pending, block_budget_s)
-    codes = []
+    if not isinstance(policy_obj, Policy):
+        raise TypeError(f"run_slp needs a policy name or a Policy, got {policy!r}")
+    works = [_analyse_block(fn, block, target, costs[(fn.name, block.label)], table,
+                            max_block_instrs)
+             for fn in module.functions for block in fn.blocks]
+    works = _plan_blocks(policy_obj, works, block_budget_s)
+    emitted = []
     for fn in module.functions:
         fresh = NameGen.for_function(fn)
-        for item in pending:
-            if item["fn"] is fn:
-                _emit_block(item, fresh)
-                if item["code"] is not None:
-                    codes.append(item["code"])
-    assembled = assemble(module, codes)
+        emitted += [_emit_block(work, fresh) for work in works if work.function is fn]
+    assembled = assemble(module, [w.code for w in emitted if w.code is not None])
     rejected = dict(assembled.rejected)
     text = assembled.text
     if assembled.applied and do_cleanup:
@@ -66,20 +107,9 @@ def run_slp(module_text: str, policy="greedy", target: Target | None = None,
         except (SlpvecError, RuntimeError):
             pass  # keep the verified, uncleaned text
     after = _costs_after(text, target, cost_kind)
-    blocks = []
-    for item in pending:
-        reason = item["reason"] or rejected.get(item["id"], "")
-        key = item["key"]
-        blocks.append(BlockReport(
-            block_id=item["id"], n_instrs=item["n"], n_candidates=item["n_cands"],
-            cost_before=sum(costs[key]),
-            cost_after=after.get(key, sum(costs[key])) if not reason else sum(costs[key]),
-            estimated_after=item["estimate"], packs=item["packs"],
-            seconds=item["seconds"], fallback_reason=reason,
-            policy_seconds=item["policy_seconds"], scalar_reason=_scalar_reason(item, reason),
-            plan_note=item["plan"].note if item["plan"] is not None else ""))
-    name = getattr(policy_obj, "name", str(policy))
-    report = Report(source, name, target.cpu, cost_kind, tuple(blocks),
+    blocks = tuple(_block_report(w, rejected.get(w.block.id, ""), sum(costs[w.key]),
+                                 after.get(w.key)) for w in emitted)
+    report = Report(source, policy_obj.name, target.cpu, cost_kind, blocks,
                     time.perf_counter() - start)
     return text, report
 
@@ -101,92 +131,92 @@ def has_numbered_values(module: Module) -> bool:
                for b in module.blocks())
 
 
-def _analyse_block(fn, block, target, costs, table, max_instrs: int) -> dict:
-    """Context (dependences, candidates) of one block; never raises."""
+def _analyse_block(fn: Function, block: Block, target: Target, scalar_costs, table,
+                   max_instrs: int) -> BlockWork:
+    """The block with its context (dependences, candidates); never raises."""
     t0 = time.perf_counter()
-    key = (fn.name, block.label)
-    item = {"fn": fn, "block": block, "id": block.id, "key": key, "n": len(block),
-            "n_cands": 0, "packs": (), "estimate": None, "reason": "", "code": None,
-            "ctx": None, "plan": None, "policy_seconds": 0.0}
+    work = BlockWork(fn, block)
     if len(block) > max_instrs:
-        item["reason"] = (f"block has {len(block)} instructions, over the limit of "
-                          f"{max_instrs}; left scalar")
-        return item | {"seconds": 0.0}
+        return replace(work, failure=f"block has {len(block)} instructions, over the limit "
+                                     f"of {max_instrs}; left scalar")
     try:
-        item["ctx"] = make_context(block, fn, target, costs[key], table)
-        item["n_cands"] = len(item["ctx"].candidates.packs)
+        work = replace(work, ctx=make_context(block, fn, target, scalar_costs, table))
     except Exception as err:  # noqa: BLE001 - a bug must never cost the user a build
-        item["reason"] = _reason(err)
-    item["seconds"] = time.perf_counter() - t0
-    return item
+        work = replace(work, failure=fallback_reason(err))
+    return replace(work, seconds=time.perf_counter() - t0)
 
 
-def _plan_blocks(policy, pending: list[dict], budget_s: float | None) -> None:
-    """Plans for blocks with candidates: one ``plan_many`` call if the policy
-    batches (per-block time from its ``block_seconds``, else shared evenly),
-    else ``plan`` per block, each with its budget starting when it does."""
-    todo = [item for item in pending if item["ctx"] is not None and item["n_cands"]]
-    if hasattr(policy, "plan_many") and todo:
-        t0 = time.perf_counter()
-        try:
-            plans = policy.plan_many([item["ctx"] for item in todo])
-        except Exception as err:  # noqa: BLE001
-            plans = [err] * len(todo)
-        share = (time.perf_counter() - t0) / len(todo)
-        own = getattr(policy, "block_seconds", None)  # a policy's own per-block split
-        shares = own if own is not None and len(own) == len(todo) else [share] * len(todo)
-        for item, plan, seconds in zip(todo, plans, shares):
-            item["policy_seconds"] = seconds
-            item["seconds"] += seconds
-            if isinstance(plan, Exception):
-                item["reason"] = _reason(plan)
-            else:
-                item["plan"] = plan
-        return
-    for item in todo:
-        t0 = time.perf_counter()
-        try:
-            item["plan"] = policy.plan(item["ctx"].with_budget(budget_s))
-        except Exception as err:  # noqa: BLE001
-            item["reason"] = _reason(err)
-        item["policy_seconds"] = time.perf_counter() - t0
-        item["seconds"] += item["policy_seconds"]
-
-
-def _emit_block(item: dict, fresh: NameGen) -> None:
-    """Check and emit the block's plan (sets ``code`` or ``reason``); never raises."""
-    plan = item["plan"]
-    if plan is None or not plan.packs:
-        return
+def _plan_blocks(policy: Policy, works: list[BlockWork], budget_s: float | None
+                 ) -> list[BlockWork]:
+    """``works`` with plans for the blocks that have candidates: one
+    ``plan_blocks`` call (the policy may share work between blocks), each
+    block under ``budget_s``; a failed block keeps no plan and the reason."""
+    todo = [k for k, work in enumerate(works) if work.n_candidates]
+    if not todo:
+        return works
     t0 = time.perf_counter()
     try:
-        item["packs"] = tuple(p.lanes for p in plan.packs)
-        check_plan(item["ctx"].generator, plan)
-        item["estimate"] = plan_cost(item["ctx"], plan.packs)
-        item["code"] = BlockEmitter(item["block"], item["ctx"].deps, plan, fresh).emit()
+        outcomes = policy.plan_blocks([works[k].ctx for k in todo], budget_s)
+        if len(outcomes) != len(todo):
+            raise InternalError(f"policy {policy.name} planned {len(outcomes)} of "
+                                f"{len(todo)} blocks")
+    except Exception as err:  # noqa: BLE001 - the whole batch failed: every block scalar
+        share = (time.perf_counter() - t0) / len(todo)
+        outcomes = [PlanOutcome(None, share, err)] * len(todo)
+    works = list(works)
+    for k, outcome in zip(todo, outcomes):
+        failure = fallback_reason(outcome.error) if outcome.error is not None else ""
+        works[k] = replace(works[k], plan=outcome.plan, failure=failure,
+                           policy_seconds=outcome.seconds,
+                           seconds=works[k].seconds + outcome.seconds)
+    return works
+
+
+def _emit_block(work: BlockWork, fresh: NameGen) -> BlockWork:
+    """Check, estimate and emit the block's plan (sets ``code`` or
+    ``failure``); never raises."""
+    if work.plan is None or not work.plan.packs:
+        return work
+    t0 = time.perf_counter()
+    try:
+        check_plan(work.ctx.generator, work.plan)
+        estimate = plan_cost(work.ctx, work.plan.packs)
+        code = BlockEmitter(work.block, work.ctx.deps, work.plan, fresh).emit()
+        work = replace(work, estimate=estimate, code=code)
     except Exception as err:  # noqa: BLE001
-        item["reason"] = _reason(err)
-    item["seconds"] += time.perf_counter() - t0
+        work = replace(work, failure=fallback_reason(err))
+    return replace(work, seconds=work.seconds + time.perf_counter() - t0)
 
 
-def _scalar_reason(item: dict, fallback: str) -> str:
+def _block_report(work: BlockWork, rejected: str, cost_before: float,
+                  cost_after: float | None) -> BlockReport:
+    """The report of one block; ``rejected``: why the module's verification
+    dropped its code ("" if it did not), ``cost_after``: the output block's
+    yardstick (None if it has none)."""
+    failure = work.failure or rejected
+    plan = work.plan
+    return BlockReport(
+        block_id=work.block.id, n_instrs=len(work.block), n_candidates=work.n_candidates,
+        cost_before=cost_before,
+        cost_after=cost_before if failure or cost_after is None else cost_after,
+        estimated_after=work.estimate, packs=work.packs, seconds=work.seconds,
+        fallback_reason=failure, policy_seconds=work.policy_seconds,
+        scalar_reason=_scalar_reason(work, failure),
+        plan_note=plan.note if plan is not None else "",
+        solve=plan.solve if plan is not None else None)
+
+
+def _scalar_reason(work: BlockWork, failure: str) -> str:
     """Why the block is not vectorized ("" if it is)."""
-    plan = item["plan"]
-    if fallback:
-        return fallback
-    if item["ctx"] is not None and not item["n_cands"]:
+    plan = work.plan
+    if failure:
+        return failure
+    if work.ctx is not None and not work.n_candidates:
         return "no candidate packs"
     if plan is None or not plan.packs:
         return (plan.note if plan is not None and plan.note else
                 "no profitable plan: the policy found none cheaper than the scalar block")
     return ""
-
-
-def _reason(err: Exception) -> str:
-    """A fallback reason: the message of an SlpvecError, else marked internal."""
-    if isinstance(err, SlpvecError):
-        return str(err)
-    return f"internal error: {type(err).__name__}: {err}"
 
 
 def _costs_after(text: str, target, cost_kind) -> dict:

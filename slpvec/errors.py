@@ -1,9 +1,17 @@
 """Typed errors raised by slpvec.
 
-Every error a user can cause (bad input, missing tools) is a subclass of
-:class:`SlpvecError`; the CLI prints ``str(err)`` as one line and exits non-zero.
-Anything else escaping is a bug in slpvec.
+Every error a user can cause (bad input, missing tools, a wrong option) is a
+subclass of :class:`SlpvecError`; the CLI prints ``slpvec: error: ...`` as one
+line and exits 1. A failure that is slpvec's own is an :class:`InternalError`
+(a known limit: a plan that cannot be scheduled, a pack codegen cannot
+express, a solver that failed) or any other exception (a bug): inside a block
+it leaves that block scalar with the reason in the report; escaping to the
+CLI it prints ``slpvec: internal error: ... (please report; ...)`` and exits
+with :data:`INTERNAL_ERROR_EXIT`.
 """
+
+# Exit status of a command stopped by an internal error (sysexits' EX_SOFTWARE).
+INTERNAL_ERROR_EXIT = 70
 
 
 class SlpvecError(Exception):
@@ -41,3 +49,16 @@ class CostModelError(SlpvecError):
 
 class OutputError(SlpvecError):
     """An output file cannot be written (``cannot write OUT: reason``)."""
+
+
+class InternalError(Exception):
+    """A failure of slpvec itself, not of its input (see the module doc)."""
+
+
+def fallback_reason(err: BaseException) -> str:
+    """Why a block was left scalar after ``err``: the message of an
+    :class:`SlpvecError` or :class:`InternalError` (a known limit), else the
+    exception marked as a bug (``internal error: Type: message``)."""
+    if isinstance(err, (SlpvecError, InternalError)):
+        return str(err)
+    return f"internal error: {type(err).__name__}: {err}"

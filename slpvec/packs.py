@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .policies.base import SolveRecord
 
 
 @dataclass(frozen=True, order=True)
@@ -30,11 +34,14 @@ class Pack:
 @dataclass(frozen=True)
 class PackPlan:
     """The packs chosen for one block (``block_id`` is ``function:label``);
-    ``note``: how the policy chose them, or why it chose none (in the report)."""
+    ``note``: how the policy chose them, or why it chose none (in the report);
+    ``solve``: how a searching or learned policy reached them (in the report;
+    not part of the plan's equality)."""
 
     block_id: str
     packs: tuple[Pack, ...] = ()
     note: str = ""
+    solve: SolveRecord | None = field(default=None, compare=False)
 
     def packed(self) -> frozenset[int]:
         """Indices of every instruction in some pack."""

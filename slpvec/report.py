@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from .policies.base import SolveRecord
+
 
 @dataclass(frozen=True)
 class BlockReport:
@@ -11,10 +13,12 @@ class BlockReport:
     ``cost_before`` of the input block, ``cost_after`` of the output block,
     ``estimated_after`` what the estimator predicted for the plan.
     ``seconds``: analysis + policy + codegen time; ``policy_seconds`` the
-    policy's part (a batched policy's time is shared evenly). ``fallback_reason``: why a block with
+    policy's part (a batch's shared work split by the policy). ``fallback_reason``: why a block with
     a non-empty plan was left scalar (empty if it was not). ``scalar_reason``: why a block
     is not vectorized, always set when it is not (no candidates, no profitable plan, the
     fallback reason). ``plan_note``: the policy's note on its plan (which plan it kept).
+    ``solve``: how a searching or learned policy (ilp, gnn) reached the plan: the
+    solve's status, objective and seconds, which plan it kept (None for others).
     """
 
     block_id: str
@@ -29,6 +33,7 @@ class BlockReport:
     policy_seconds: float = 0.0
     scalar_reason: str = ""
     plan_note: str = ""
+    solve: SolveRecord | None = None
 
     @property
     def vectorized(self) -> bool:

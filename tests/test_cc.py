@@ -8,7 +8,7 @@ import pytest
 
 from slpvec.tools import cc
 from slpvec.errors import SlpvecError
-from slpvec.policies.base import _REGISTRY
+from slpvec.policies.base import _REGISTRY, Policy
 
 MAIN_C = r"""
 #include <stdio.h>
@@ -75,11 +75,8 @@ def test_console_script_and_non_c_passthrough(program):
 
 
 def test_failing_vectorizer_falls_back_to_scalar(program, capsys, monkeypatch):
-    class Broken:
+    class Broken(Policy):
         name = "broken-for-test"
-
-        def __init__(self, **_):
-            pass
 
         def plan(self, ctx):
             raise RuntimeError("boom")

@@ -116,18 +116,17 @@ def test_validate_cli_exit_codes(tmp_path, capsys):
 
 def test_ilp_summary_pairs_solves_with_their_source():
     """Synthetic files all name their functions f0, f1, ...: the objective of
-    one file's f0 must be compared with that file's f0, not another's."""
-    from ilp_oracle.policy import SolveRecord
+    one file's f0 must be compared with that file's f0, not another's (the
+    solve record travels in that block's row)."""
     from slpvec.tools.evaluate import BlockRow, ilp_summary
 
-    def row(source, cost):
-        return BlockRow(source, "ilp", "f0:entry", 10, 3, 20.0, cost, cost, 0.1, "", 0.01)
+    def row(source, objective, cost):
+        return BlockRow(source, "ilp", "f0:entry", 10, 3, 20.0, cost, cost, 0.1, "", 0.01,
+                        solve_status="optimal", solve_kept="ilp", solve_seconds=0.01,
+                        solve_objective=objective)
 
-    records = [("a.ll", SolveRecord("f0:entry", "optimal", 0.01, 12.0, 20.0, 3)),
-               ("b.ll", SolveRecord("f0:entry", "optimal", 0.01, 15.0, 20.0, 3)),
-               ("c.ll", SolveRecord("f0:entry", "optimal", 0.01, 17.0, 20.0, 3))]
-    blocks = [row("a.ll", 12.0), row("b.ll", 15.0), row("c.ll", 18.0)]
-    summary = ilp_summary(records, blocks, 10.0)
+    blocks = [row("a.ll", 12.0, 12.0), row("b.ll", 15.0, 15.0), row("c.ll", 17.0, 18.0)]
+    summary = ilp_summary(blocks, 10.0)
     assert "on 3 vectorized blocks" in summary and "MAE 0.333" in summary
 
 

@@ -6,36 +6,30 @@ from ..context import BlockContext
 from ..estimate import plan_cost
 from ..ir.types import LOAD, STORE
 from ..packs import Pack, PackPlan
-from .base import register
+from .base import Policy, register
 from .refine import refine_plan
 
 SAVING_EPSILON = 1e-9
 
 
-@register("none")
-class NoPacking:
+@register
+class NoPacking(Policy):
     """Leaves every block scalar (the baseline every policy is compared to)."""
 
     name = "none"
-
-    def __init__(self, **_):
-        pass
 
     def plan(self, ctx: BlockContext) -> PackPlan:
         return PackPlan(ctx.block.id, (), "policy none leaves every block scalar")
 
 
-@register("greedy")
-class GreedyBottomUp:
+@register
+class GreedyBottomUp(Policy):
     """LLVM-SLP-like: seed at consecutive stores (widest first), then at roots
     of operand trees (e.g. the two products of ``a*b + c*d``); grow each tree
     along operands through candidate packs and keep it if the estimated block
     cost drops."""
 
     name = "greedy"
-
-    def __init__(self, **_):
-        pass
 
     def plan(self, ctx: BlockContext) -> PackPlan:
         candidates = {p.lanes for p in ctx.candidates.packs}
@@ -89,15 +83,15 @@ class GreedyBottomUp:
         return tree
 
 
-@register("greedy-refined")
-class RefinedGreedy:
+@register
+class RefinedGreedy(Policy):
     """The greedy plan after the cost-model repair of :mod:`.refine`: what
     ``gnn`` would be without its model (the ablation that measures what the
     model adds)."""
 
     name = "greedy-refined"
 
-    def __init__(self, **_):
+    def __init__(self):
         self.greedy = GreedyBottomUp()
 
     def plan(self, ctx: BlockContext) -> PackPlan:

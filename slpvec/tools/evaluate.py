@@ -86,6 +86,18 @@ class BlockRow:
     policy_seconds: float = 0.0
     mca_before: float | None = None   # llvm-mca cycles per execution (--yardstick mca/both)
     mca_after: float | None = None
+    solve_status: str = ""            # the block report's solve record (ilp, gnn), if any
+    solve_kept: str = ""
+    solve_seconds: float = 0.0
+    solve_objective: float | None = None
+
+
+def solve_columns(solve) -> dict:
+    """:class:`BlockRow`'s ``solve_*`` columns of a :class:`slpvec.policies.SolveRecord`."""
+    if solve is None:
+        return {}
+    return {"solve_status": solve.status, "solve_kept": solve.kept,
+            "solve_seconds": solve.seconds, "solve_objective": solve.objective}
 
 
 def evaluate_module(module: Module, policies: list, cost_kind: str = "throughput",
@@ -123,7 +135,8 @@ def evaluate_module(module: Module, policies: list, cost_kind: str = "throughput
                                 b.cost_before, b.cost_after, b.estimated_after, b.seconds,
                                 b.fallback_reason, b.policy_seconds,
                                 (mca_before or {}).get(b.block_id),
-                                (mca_after or {}).get(b.block_id)) for b in report.blocks]
+                                (mca_after or {}).get(b.block_id), **solve_columns(b.solve))
+                       for b in report.blocks]
         except SlpvecError as err:
             rows.append(EvalRow(source, name, n_blocks, scalar, scalar,
                                 time.perf_counter() - t0, 0, 0, str(err)))
@@ -179,18 +192,17 @@ def correlation(xs: list[float], ys: list[float]) -> float:
     return sxy / (sxx * syy) ** 0.5 if sxx and syy else float("nan")
 
 
-def ilp_summary(records, blocks: list[BlockRow], time_limit_s: float) -> str:
+def ilp_summary(blocks: list[BlockRow], time_limit_s: float) -> str:
     """Solve-time percentiles, status mix, and how well the ILP objective
-    predicts the measured yardstick of the emitted blocks. ``records``:
-    (source, :class:`ilp_oracle.policy.SolveRecord`) pairs."""
-    solved = [(source, r) for source, r in records if r.n_candidates]
-    seconds = [r.seconds for _, r in solved]
-    optimal = sum(r.status == "optimal" and r.seconds <= time_limit_s for _, r in solved)
-    measured = {(b.source, b.block): b.cost_after for b in blocks
-                if b.policy == "ilp" and not b.fallback_reason}
-    pairs = [(r.objective, measured[(source, r.block_id)]) for source, r in solved
-             if (source, r.block_id) in measured and r.objective < r.scalar_cost
-             and r.kept == "ilp"]
+    predicts the measured yardstick of the emitted blocks (from the ``ilp``
+    rows' solve records)."""
+    solved = [b for b in blocks if b.policy == "ilp" and b.n_candidates and b.solve_status]
+    seconds = [b.solve_seconds for b in solved]
+    optimal = sum(b.solve_status == "optimal" and b.solve_seconds <= time_limit_s
+                  for b in solved)
+    pairs = [(b.solve_objective, b.cost_after) for b in solved
+             if not b.fallback_reason and b.solve_objective < b.cost_before
+             and b.solve_kept == "ilp"]
     mae = sum(abs(a - b) for a, b in pairs) / len(pairs) if pairs else 0.0
     corr = correlation([a for a, _ in pairs], [b for _, b in pairs])
     return (f"ilp: {len(solved)} blocks with candidates; solve seconds p50 {percentile(seconds, 50):.3f}"

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..packs import Pack, PackPlan
+from ..policies.base import Policy
 from .randblocks import BlockSpec, random_block_ir
 
 Check = Callable[[str, object], tuple[bool, str]]  # (input, policy) -> (fails?, output)
 
 
-class FixedPlanPolicy:
+class FixedPlanPolicy(Policy):
     """Replays given packs (lane tuples) on every block that has them all."""
 
     name = "fixed"

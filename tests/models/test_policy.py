@@ -53,18 +53,25 @@ def test_gnn_plans_are_legal_and_correct(kernel, random_model_dir):
     text, report = run_slp(source, GnnPolicy(model=str(random_model_dir)))
     assert not report.fallbacks
     assert all(b.policy_seconds >= 0 for b in report.blocks)
+    for block in (b for b in report.blocks if b.n_candidates):  # the report's solve records
+        assert block.solve.policy == "gnn" and block.solve.status == "model"
+        assert (block.solve.kept == "scalar") == (not block.vectorized)
+        assert block.solve.kept in ("model", "greedy-refined", "scalar")
     assert validate_modules(source, text, seeds=2).ok
 
 
 def test_batched_and_single_planning_agree(random_model_dir):
     from slpvec.driver import prepare
     from slpvec.context import make_context
-    module, target, costs, table = prepare(parse_module(kernel_ir("mat2.c")))
+    module, target, costs, table = prepare(parse_module(kernel_ir("vec4.c")))
     ctxs = [make_context(b, f, target, costs[(f.name, b.label)], table)
             for f in module.functions for b in f.blocks]
     ctxs = [c for c in ctxs if c.candidates.packs]
+    assert len(ctxs) > 1
     policy = GnnPolicy(model=str(random_model_dir))
-    assert policy.plan_many(ctxs) == [policy.plan(c) for c in ctxs]
+    batched = policy.plan_blocks(ctxs, None)
+    assert [o.unwrap() for o in batched] == [policy.plan(c) for c in ctxs]
+    assert [o.unwrap().solve.kept for o in batched] == [policy.plan(c).solve.kept for c in ctxs]
 
 
 def _bad_model(tmp_path, random_model_dir, what):
