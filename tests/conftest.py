@@ -48,8 +48,9 @@ def require_sources(get, sources):
     try:
         return get()
     except SlpvecError as err:
-        pytest.fail(f"{err}\nthis test needs them: run '{sources.command}' (with network) or "
-                    f"'{sources.command} --from {sources.bundle}'", pytrace=False)
+        problem = str(err)
+    pytest.fail(f"{problem}\nthis test needs them: run '{sources.command}' (with network) or "
+                f"'{sources.command} --from {sources.bundle}'", pytrace=False)
 
 
 @pytest.fixture(scope="session")
