@@ -11,6 +11,7 @@ from pathlib import Path
 
 from slpvec.errors import SlpvecError
 
+from .microbench import add_command as add_yardstick_command
 from .npb import BENCHMARKS, CACHE, default_npb, fetch_npb, npb_manifests
 from .variants import VARIANTS
 
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--timeout", type=float, default=1800.0, help="seconds per run")
         sub.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
         sub.set_defaults(func=func)
+    add_yardstick_command(subs)
     report = subs.add_parser("report", help="re-render nas.md/nas.png/compile.md from the CSVs")
     report.add_argument("out", help="results folder holding nas.csv")
     report.set_defaults(func=cmd_report)
