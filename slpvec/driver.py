@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from .codegen import BlockCode, BlockEmitter, NameGen, assemble, check_plan
 from .context import BlockContext, make_context
 from .cost import CostTable, block_costs, text_block_costs
+from .cost.mca import mca_slower_blocks
 from .errors import InternalError, SlpvecError, fallback_reason
 from .estimate import plan_cost
 from .ir import Module, parse_module
@@ -73,12 +74,16 @@ class BlockWork:
 def run_slp(module_text: str, policy: str | Policy = "greedy", target: Target | None = None,
             cost_kind: str = "throughput", source: str = "<input>",
             do_cleanup: bool = True, block_budget_s: float | None = BLOCK_BUDGET_S,
-            max_block_instrs: int = MAX_BLOCK_INSTRS) -> tuple[str, Report]:
+            max_block_instrs: int = MAX_BLOCK_INSTRS, accept_by: str = "tti"
+            ) -> tuple[str, Report]:
     """Vectorize a module. Returns (output IR text, :class:`Report`).
 
     Each block's policy time is bounded by ``block_budget_s`` (greedy stops
     growing, the ILP gets at most the rest as its limit); blocks with more
     than ``max_block_instrs`` instructions are left scalar with that reason.
+
+    ``accept_by="mca"`` makes a final check: a vectorized block whose machine
+    code llvm-mca-22 finds slower than the scalar block's stays scalar.
 
     ``policy`` is a registered name or a :class:`Policy`. Raises SlpvecError
     only for bad input (malformed IR); a block that cannot be vectorized
@@ -98,8 +103,14 @@ def run_slp(module_text: str, policy: str | Policy = "greedy", target: Target | 
     for fn in module.functions:
         fresh = NameGen.for_function(fn)
         emitted += [_emit_block(work, fresh) for work in works if work.function is fn]
-    assembled = assemble(module, [w.code for w in emitted if w.code is not None])
+    codes = [w.code for w in emitted if w.code is not None]
+    assembled = assemble(module, codes)
     rejected = dict(assembled.rejected)
+    if accept_by == "mca" and assembled.applied:  # final accept/reject by llvm-mca cycles
+        slower = mca_slower_blocks(module, assembled.text, assembled.applied, target)
+        if slower:
+            assembled = assemble(module, [c for c in codes if c.block_id not in slower])
+            rejected |= dict(assembled.rejected) | slower
     text = assembled.text
     if assembled.applied and do_cleanup:
         try:
