@@ -176,6 +176,8 @@ Failure runWorker(Module &M, TempFiles &Tmp, std::string &OutPath,
                           : (ErrMsg.empty() ? "exit status " + std::to_string(Status) : ErrMsg);
     return {"worker failed: " + Why};
   }
+  if (auto Log = MemoryBuffer::getFile(Err); Log && !(*Log)->getBuffer().empty())
+    errs() << (*Log)->getBuffer();  // the worker's own warnings (e.g. no report)
   auto List = MemoryBuffer::getFile(Names);
   if (!List)
     return {"worker wrote no function list"};
