@@ -3,7 +3,8 @@
 Each kernel in ``bench/kernels`` (hot loops modelled on NPB FT, SP and LU,
 written as standalone C) is built per variant: ``scalar`` (clang -O3 without
 SLP), ``clang-slp`` (clang -O3), ``slpvec-<policy>`` (the scalar IR through
-slpvec). Every variant's IR is compiled by ``llc-22 -O3`` and linked with
+slpvec), ``slpvec-<policy>+mca`` (the same, with run_slp's final
+accept-by-mca check). Every variant's IR is compiled by ``llc-22 -O3`` and linked with
 the same timing harness, so only the vectorizer differs.
 
 Per kernel and variant three gains over ``scalar``:
@@ -43,7 +44,9 @@ KERNELS_DIR = Path(__file__).resolve().parents[1] / "bench" / "kernels"
 HARNESS = "harness.c"
 HOT_FUNCTION = "kernel_run"
 SCALAR = "scalar"
-BENCH_VARIANTS = (SCALAR, "clang-slp", "slpvec-greedy", "slpvec-ilp")
+BENCH_VARIANTS = (SCALAR, "clang-slp", "slpvec-greedy", "slpvec-ilp", "slpvec-greedy+mca",
+                  "slpvec-ilp+mca")
+ACCEPT_BY_MCA = "+mca"   # slpvec-<policy>+mca: run_slp(accept_by="mca")
 NOISE = 0.02    # a measured gain within 1 ± this is not called a gain or a loss
 _FREQ_LINE = re.compile(r"^ - (.+?): float = ([0-9.eE+-]+)")
 
@@ -75,12 +78,13 @@ def variant_ir(source: Path, variant: str, target: Target, time_limit: float = 1
         from slpvec.driver import run_slp
         from slpvec.policies import get_policy
 
-        policy = variant.removeprefix("slpvec-")
+        policy = variant.removeprefix("slpvec-").removesuffix(ACCEPT_BY_MCA)
         options = {"time_limit_s": time_limit} if policy == "ilp" else {}
-        text, _ = run_slp(text, get_policy(policy, **options), target)
+        text, _ = run_slp(text, get_policy(policy, **options), target,
+                          accept_by="mca" if variant.endswith(ACCEPT_BY_MCA) else "tti")
     elif variant not in (SCALAR, "clang-slp"):
         raise NasError(f"unknown microbenchmark variant '{variant}' (choose from "
-                       f"{', '.join(BENCH_VARIANTS)}, or slpvec-<policy>)")
+                       f"{', '.join(BENCH_VARIANTS)}, or slpvec-<policy>[+mca])")
     return parse_module(name_values(text), str(source)).text
 
 
