@@ -14,32 +14,17 @@ HASWELL = cpu_target("haswell", "x86_64-pc-linux-gnu")
 HEADER = ('target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-'
           'f80:128-n8:16:32:64-S128"\ntarget triple = "x86_64-pc-linux-gnu"\n\n')
 
-SCALAR = HEADER + """define void @add4(ptr noalias %a, ptr noalias %b) {
-entry:
-  %a1 = getelementptr inbounds double, ptr %a, i64 1
-  %a2 = getelementptr inbounds double, ptr %a, i64 2
-  %a3 = getelementptr inbounds double, ptr %a, i64 3
-  %x0 = load double, ptr %a, align 8
-  %x1 = load double, ptr %a1, align 8
-  %x2 = load double, ptr %a2, align 8
-  %x3 = load double, ptr %a3, align 8
-  %y0 = fmul double %x0, %x0
-  %y1 = fmul double %x1, %x1
-  %y2 = fmul double %x2, %x2
-  %y3 = fmul double %x3, %x3
-  %b1 = getelementptr inbounds double, ptr %b, i64 1
-  %b2 = getelementptr inbounds double, ptr %b, i64 2
-  %b3 = getelementptr inbounds double, ptr %b, i64 3
-  store double %y0, ptr %b, align 8
-  store double %y1, ptr %b1, align 8
-  store double %y2, ptr %b2, align 8
-  store double %y3, ptr %b3, align 8
-  br label %exit
+def add4(body: str, results: str = "y") -> str:
+    """@add4(a, b): four doubles loaded from a, ``body`` (defines %<results>0..3), stored to b."""
+    loads = "".join(f"  %a{k} = getelementptr inbounds double, ptr %a, i64 {k}\n"
+                    f"  %x{k} = load double, ptr %a{k}, align 8\n" for k in range(4))
+    stores = "".join(f"  %b{k} = getelementptr inbounds double, ptr %b, i64 {k}\n"
+                     f"  store double %{results}{k}, ptr %b{k}, align 8\n" for k in range(4))
+    return (HEADER + "define void @add4(ptr noalias %a, ptr noalias %b) {\nentry:\n"
+            + loads + body + stores + "  br label %exit\n\nexit:\n  ret void\n}\n")
 
-exit:
-  ret void
-}
-"""
+
+SCALAR = add4("".join(f"  %y{k} = fmul double %x{k}, %x{k}\n" for k in range(4)))
 
 VECTOR = HEADER + """define void @add4(ptr noalias %a, ptr noalias %b) {
 entry:
@@ -55,41 +40,12 @@ exit:
 
 # A "vector" block that does more than the scalar one (lanes through inserts and
 # extracts, then scalar divides): llvm-mca must find it slower.
-GATHERED = HEADER + """define void @add4(ptr noalias %a, ptr noalias %b) {
-entry:
-  %a1 = getelementptr inbounds double, ptr %a, i64 1
-  %a2 = getelementptr inbounds double, ptr %a, i64 2
-  %a3 = getelementptr inbounds double, ptr %a, i64 3
-  %x0 = load double, ptr %a, align 8
-  %x1 = load double, ptr %a1, align 8
-  %x2 = load double, ptr %a2, align 8
-  %x3 = load double, ptr %a3, align 8
-  %v0 = insertelement <4 x double> poison, double %x0, i32 0
-  %v1 = insertelement <4 x double> %v0, double %x1, i32 1
-  %v2 = insertelement <4 x double> %v1, double %x2, i32 2
-  %v3 = insertelement <4 x double> %v2, double %x3, i32 3
-  %y = fmul <4 x double> %v3, %v3
-  %y0 = extractelement <4 x double> %y, i32 0
-  %y1 = extractelement <4 x double> %y, i32 1
-  %y2 = extractelement <4 x double> %y, i32 2
-  %y3 = extractelement <4 x double> %y, i32 3
-  %z0 = fdiv double %y0, %x1
-  %z1 = fdiv double %y1, %x2
-  %z2 = fdiv double %y2, %x3
-  %z3 = fdiv double %y3, %x0
-  %b1 = getelementptr inbounds double, ptr %b, i64 1
-  %b2 = getelementptr inbounds double, ptr %b, i64 2
-  %b3 = getelementptr inbounds double, ptr %b, i64 3
-  store double %z0, ptr %b, align 8
-  store double %z1, ptr %b1, align 8
-  store double %z2, ptr %b2, align 8
-  store double %z3, ptr %b3, align 8
-  br label %exit
-
-exit:
-  ret void
-}
-"""
+GATHERED = add4("".join(
+    [f"  %v{k} = insertelement <4 x double> {'poison' if k == 0 else f'%v{k - 1}'}, "
+     f"double %x{k}, i32 {k}\n" for k in range(4)]
+    + ["  %y = fmul <4 x double> %v3, %v3\n"]
+    + [f"  %y{k} = extractelement <4 x double> %y, i32 {k}\n"
+       f"  %z{k} = fdiv double %y{k}, %x{(k + 1) % 4}\n" for k in range(4)]), results="z")
 
 LOOP = HEADER + """define void @loop(ptr %a, i64 %n) {
 entry:
