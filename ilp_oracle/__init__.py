@@ -8,7 +8,8 @@ time_limit_s, solver, fixed)`` -> ``Solution``; trajectories in ``.trajectory``.
 # labels (datasets record it; a rebuild relabels shards of another version).
 # 4: operand vectors built once per block (shared splats / gathers).
 # 5: operands mixing one pack's lanes and constants are one shuffle ("blend").
-LABEL_VERSION = 5
+# 6: alternate-opcode candidates (fadd/fsub lanes: two vector ops and a blend).
+LABEL_VERSION = 6
 
 from .model import FEASIBLE, OPTIMAL, SOLVERS, TIMEOUT_NO_SOLUTION, Solution, solve
 from .problem import IlpProblem, Slot, Use, build_problem, plan_objective

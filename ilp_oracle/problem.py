@@ -43,7 +43,7 @@ from slpvec.codegen.block import operand_positions
 from slpvec.codegen.schedule import pack_reachability
 from slpvec.codegen.operands import choose, is_commutative, lane_value
 from slpvec.context import BlockContext
-from slpvec.estimate import operand_cost, pack_query, two_source_shuffle_cost
+from slpvec.pricing import operand_cost, pack_costs, two_source_shuffle_cost
 from slpvec.ir.types import CONST, LOCAL, PHI
 from slpvec.packs import Pack
 
@@ -142,11 +142,14 @@ def _slot_costs(ctx: BlockContext, pack: Pack, reads: tuple[int, ...], packs_of:
 
 def swap_patterns(ctx: BlockContext, pack: Pack, packs_of: list[list[int]]
                   ) -> list[tuple[bool, ...]]:
-    """Lane swap patterns (lane 0 never swaps, as in codegen) worth a variant
-    of a commutative ``pack``: for each candidate that holds, lane by lane,
-    one of the first two operands, the swaps that put it at operand 0 or at
-    operand 1 in order; and the swaps that give operand 0 lane 0's opcode."""
+    """Lane swap patterns (lane 0 never swaps, as in codegen, nor does a
+    lane whose own opcode is not commutative, such as the ``fsub`` lanes of
+    an alternate ``fadd``/``fsub`` pack) worth a variant of ``pack``: for
+    each candidate that holds, lane by lane, one of the first two operands,
+    the swaps that put it at operand 0 or at operand 1 in order; and the
+    swaps that give operand 0 lane 0's opcode."""
     instrs = ctx.block.instrs
+    fixed = [k == 0 or not is_commutative(instrs[i]) for k, i in enumerate(pack.lanes)]
     pairs = [tuple(op.index if op.kind == LOCAL else None for op in instrs[i].operands[:2])
              for i in pack.lanes]
     patterns = set()
@@ -163,9 +166,9 @@ def swap_patterns(ctx: BlockContext, pack: Pack, packs_of: list[list[int]]
     aligned = [pair[0] is not None and pair[1] is not None
                and instrs[pair[0]].opcode != first[0] and instrs[pair[1]].opcode == first[0]
                for pair in pairs]
-    patterns.add(tuple(aligned))
+    patterns.add(tuple(a and not f for a, f in zip(aligned, fixed)))
     patterns.discard((False,) * pack.width)
-    return sorted(patterns)
+    return sorted(p for p in patterns if not any(s and f for s, f in zip(p, fixed)))
 
 
 def _pack_slots(ctx: BlockContext, q: int, pack: Pack, packs_of) -> tuple[list[Slot], int]:
@@ -173,7 +176,8 @@ def _pack_slots(ctx: BlockContext, q: int, pack: Pack, packs_of) -> tuple[list[S
     first = ctx.block.instrs[pack.lanes[0]]
     positions = operand_positions(first)
     patterns = [(False,) * pack.width]
-    if is_commutative(first) and 0 in positions and 1 in positions:
+    if any(is_commutative(ctx.block.instrs[i]) for i in pack.lanes[1:]) \
+            and 0 in positions and 1 in positions:
         patterns += swap_patterns(ctx, pack, packs_of)
     slots = []
     for position in positions:
@@ -190,7 +194,7 @@ def build_problem(ctx: BlockContext) -> IlpProblem:
     packs = ctx.candidates.packs
     instrs = ctx.block.instrs
     table = ctx.table
-    vector_costs = tuple(table.costs([pack_query(ctx, p) for p in packs])) if packs else ()
+    vector_costs = tuple(pack_costs(ctx, packs))
     extract_costs = tuple(tuple(table.extract_cost(instrs[p.lanes[0]].type, p.width, lane)
                                 if instrs[p.lanes[0]].name else 0.0
                                 for lane in range(p.width)) for p in packs)

@@ -1,9 +1,11 @@
 """Candidate packs of a block: the choices every packing policy picks from.
 
 A candidate is legal when its lanes are *isomorphic* (same opcode, type,
-callee, predicate and operand types), *independent* (no dependence path
-between any two lanes) and, for loads/stores, at *consecutive* addresses in
-lane order.
+callee, predicate and operand types) or *alternate* (two binary opcodes that
+cannot trap, such as ``fadd``/``fsub``, otherwise isomorphic: codegen computes
+both over every lane and blends them, as LLVM's SLP does), *independent* (no
+dependence path between any two lanes) and, for loads/stores, at
+*consecutive* addresses in lane order.
 
 Generation, goSLP-style but seeded so the set stays small enough to solve:
 
@@ -36,6 +38,10 @@ from .dependence import DependenceGraph, build_dependence_graph
 NOT_PACKABLE = frozenset({"getelementptr", "alloca", "extractelement", "insertelement",
                           "shufflevector", "extractvalue", "insertvalue", "phi"})
 COMMUTATIVE = frozenset({"add", "mul", "and", "or", "xor", "fadd", "fmul"})
+# binary opcodes a pack may mix two of: computing one over another's lanes
+# never traps (integer division and remainder may, so they never alternate)
+ALTERNATING = frozenset({"add", "sub", "mul", "shl", "lshr", "ashr", "and", "or", "xor",
+                         "fadd", "fsub", "fmul", "fdiv", "frem"})
 DEFAULT_MAX_CANDIDATES = 1000
 
 
@@ -69,6 +75,13 @@ def signature(ins: Instr) -> tuple:
     """
     operand_types = tuple(op.type for op in ins.operands if not (ins.callee and op.text == f"@{ins.callee}"))
     return (ins.opcode, ins.type, ins.callee, ins.predicate, ins.immargs, operand_types)
+
+
+def family(ins: Instr) -> tuple:
+    """Alternation key: lanes of equal family may share an alternate-opcode
+    pack (their signatures differ only in an :data:`ALTERNATING` opcode)."""
+    sig = signature(ins)
+    return ("alternating", *sig[1:]) if ins.opcode in ALTERNATING else sig
 
 
 def whole_bytes(type_text: str) -> bool:
@@ -105,6 +118,7 @@ class CandidateGenerator:
         self.instrs = block.instrs
         self.packable = [is_packable(ins) for ins in self.instrs]
         self.sig = [signature(ins) if ok else None for ins, ok in zip(self.instrs, self.packable)]
+        self.family = [family(ins) if ok else None for ins, ok in zip(self.instrs, self.packable)]
         self.users = self._users()
         self.truncated = False
 
@@ -121,10 +135,13 @@ class CandidateGenerator:
         return self.target.max_lanes(max(bits, 8))
 
     def legal(self, lanes: tuple[int, ...]) -> bool:
-        """Isomorphic, packable, distinct, fits the register, independent."""
+        """Isomorphic or alternate (two opcodes), packable, distinct, fits
+        the register, independent."""
         if len(set(lanes)) != len(lanes) or not all(self.packable[i] for i in lanes):
             return False
-        if any(self.sig[i] != self.sig[lanes[0]] for i in lanes):
+        if any(self.sig[i] != self.sig[lanes[0]] for i in lanes) and (
+                any(self.family[i] != self.family[lanes[0]] for i in lanes)
+                or len({self.instrs[i].opcode for i in lanes}) != 2):
             return False
         if len(lanes) > self.max_lanes(lanes[0]):
             return False
@@ -182,7 +199,7 @@ class CandidateGenerator:
         n_ops = len(first.operands) - (1 if first.callee else 0)
         for pos in range(n_ops):
             yield self._operand_lanes(lanes, lambda ins, p=pos: ins.operands[p])
-        if self._commutative(first):
+        if any(self._commutative(self.instrs[i]) for i in lanes[1:]):
             yield self._commuted_operand_lanes(lanes)
 
     def _operand_lanes(self, lanes, pick):
@@ -192,14 +209,15 @@ class CandidateGenerator:
         return None
 
     def _commuted_operand_lanes(self, lanes):
-        """Operand 0 of lane 0, matched per lane to the operand of the same signature."""
+        """Operand 0 of lane 0, matched per lane to the operand of the same
+        signature (either factor of a commutative lane, operand 0 of another)."""
         first = self.instrs[lanes[0]].operands[0]
         if first.kind != LOCAL:
             return None
         want = self.sig[first.index]
         out = []
         for i in lanes:
-            ops = self.instrs[i].operands[:2]
+            ops = self.instrs[i].operands[:2 if self._commutative(self.instrs[i]) else 1]
             match = [op.index for op in ops if op.kind == LOCAL and self.sig[op.index] == want]
             if not match:
                 return None
@@ -218,7 +236,10 @@ class CandidateGenerator:
             chosen = [user0]
             for lane in lanes[1:]:
                 options = [u for u, p in self.users[lane]
-                           if p in positions and self.sig[u] == self.sig[user0] and u not in chosen]
+                           if p in positions and self.family[u] == self.family[user0]
+                           and u not in chosen]
+                # an isomorphic user first; an alternate opcode only without one
+                options.sort(key=lambda u: self.sig[u] != self.sig[user0])
                 if not options:
                     break
                 chosen.append(options[0])

@@ -139,7 +139,8 @@ class BlockEmitter:
         if first.kind in (LOAD, STORE):
             ptr = first.operands[0 if first.kind == LOAD else 1]
             pointer = self.names[ptr.index] if ptr.kind == LOCAL else ptr.text
-        lines.append(vo.pack_instruction(self.vectors[k], lanes, texts, pointer))
+        temporaries = (self.fresh(), self.fresh()) if len(vo.lane_opcodes(lanes)) > 1 else ()
+        lines.extend(vo.pack_instructions(self.vectors[k], lanes, texts, pointer, temporaries))
         if first.kind != STORE:
             for lane, i in enumerate(pack.lanes):
                 if i in self.needs_scalar:

@@ -127,7 +127,8 @@ def operand_vectors(lanes: list[Instr], positions: list[int],
     """Strategies for the given operand positions of a pack.
 
     For commutative operations, a lane's first two operands are swapped when
-    that makes the two operand vectors cheaper (e.g. reuse a pack directly).
+    that makes the two operand vectors cheaper (e.g. reuse a pack directly);
+    lane 0 never swaps, nor does a lane whose opcode is not commutative.
     """
     def build(swaps):
         out = []
@@ -141,8 +142,10 @@ def operand_vectors(lanes: list[Instr], positions: list[int],
 
     swaps = [False] * len(lanes)
     best = build(swaps)
-    if is_commutative(lanes[0]) and 0 in positions and 1 in positions:
-        for k in range(1, len(lanes)):
+    if 0 in positions and 1 in positions:
+        # lane 0 stays; so does a lane whose own opcode is not commutative
+        # (the fsub lanes of an alternate fadd/fsub pack)
+        for k in (k for k in range(1, len(lanes)) if is_commutative(lanes[k])):
             trial = swaps.copy()
             trial[k] = True
             result = build(trial)

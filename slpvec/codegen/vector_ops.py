@@ -7,7 +7,7 @@ the cost of a pack can be queried with exactly the text codegen will emit.
 
 from __future__ import annotations
 
-from ..errors import SlpvecError
+from ..errors import InternalError
 from ..ir.types import Instr
 
 CASTS = frozenset({"trunc", "zext", "sext", "fptrunc", "fpext", "fptoui", "fptosi",
@@ -15,8 +15,8 @@ CASTS = frozenset({"trunc", "zext", "sext", "fptrunc", "fpext", "fptoui", "fptos
 _MANGLE = {"float": "f32", "double": "f64", "half": "f16", "bfloat": "bf16", "ptr": "p0"}
 
 
-class UnsupportedPack(SlpvecError):
-    """A pack codegen cannot express as one vector instruction."""
+class UnsupportedPack(InternalError):
+    """A pack codegen cannot express as one vector instruction (the block stays scalar)."""
 
 
 def vec(elem: str, lanes: int) -> str:
@@ -49,16 +49,47 @@ def const_vector(elem: str, values: list[str]) -> str:
     return "<" + ", ".join(f"{elem} {v}" for v in values) + ">"
 
 
+def lane_opcodes(lanes: list[Instr]) -> tuple[str, ...]:
+    """The distinct opcodes of a pack's lanes, lane 0's first: one for an
+    isomorphic pack, two (main, alternate) for an alternate-opcode pack."""
+    return tuple(dict.fromkeys(ins.opcode for ins in lanes))
+
+
+def alternate_mask(lanes: list[Instr]) -> list[int]:
+    """Blend mask of an alternate-opcode pack: lane k from the main-opcode
+    vector (k) or from the alternate one (n + k)."""
+    main, n = lanes[0].opcode, len(lanes)
+    return [k if ins.opcode == main else n + k for k, ins in enumerate(lanes)]
+
+
+def pack_instructions(result: str, lanes: list[Instr], operands: list[str], pointer: str = "",
+                      temporaries: tuple[str, str] = ("%t0", "%t1")) -> list[str]:
+    """The vector instructions replacing ``lanes``: one (:func:`pack_instruction`),
+    or for an alternate-opcode pack (``fadd``/``fsub`` lanes, ...) both
+    opcodes over every lane into ``temporaries`` and a blend of the two into
+    ``result`` (LLVM SLP's alternate shuffle; x86 selects ``addsub`` for it)."""
+    opcodes = lane_opcodes(lanes)
+    if len(opcodes) == 1:
+        return [pack_instruction(result, lanes, operands, pointer)]
+    main, alt = (pack_instruction(t, lanes, operands, opcode=op)
+                 for t, op in zip(temporaries, opcodes))
+    return [main, alt, shuffle(result, temporaries[0], temporaries[1], lanes[0].type,
+                               len(lanes), alternate_mask(lanes))]
+
+
 def pack_instruction(result: str, lanes: list[Instr], operands: list[str],
-                     pointer: str = "") -> str:
-    """The vector instruction replacing ``lanes`` (all isomorphic).
+                     pointer: str = "", opcode: str = "") -> str:
+    """The vector instruction replacing ``lanes`` (all isomorphic), or with
+    ``opcode``, the vector instruction of that opcode over every lane of an
+    alternate-opcode pack (with the flags its lanes of that opcode share).
 
     ``operands``: vector operand texts, one per operand position of the scalar
     instruction (excluding the callee; for loads none, for stores the value).
     ``pointer``: for loads/stores, the address of lane 0.
     """
     first, n = lanes[0], len(lanes)
-    op, flags = first.opcode, common_flags(lanes)
+    op = opcode or first.opcode
+    flags = common_flags([ins for ins in lanes if ins.opcode == op])
     elem_types = [o.type for o in first.operands]
     if op == "load":
         return f"{result} = load {vec(first.type, n)}, ptr {pointer}, align {_align(first)}"

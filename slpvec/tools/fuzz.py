@@ -53,6 +53,7 @@ FUZZ_SPECS = (BlockSpec(), BlockSpec(noalias=False), BlockSpec(casts=True, shuff
               replace(_CLASS, pointer32=True, wrap=True, compares=True, narrow=True),
               replace(_CLASS, debug=True, invoke=True, compares=True, globals=True),
               replace(_CLASS, noalias=False, compares=True, intrinsics=True, narrow=True, i1=True),
+              replace(_CLASS, noalias=False, alternate=True, narrow=True, globals=True),
               EVERY_CLASS)
 COLUMNS = ("blocks", "vectorized", "fallbacks", "mismatches", "crashes", "unchecked")
 

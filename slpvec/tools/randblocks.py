@@ -53,6 +53,7 @@ class BlockSpec:
     wrap: bool = False       # non-inbounds GEPs reaching a place modulo 2^64
     debug: bool = False      # debug records and metadata, as clang -g
     invoke: bool = False     # the entry block ends in an invoke
+    alternate: bool = False  # lanes mixing two opcodes (fadd/fsub, add/sub...), swapped operands
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -61,7 +62,7 @@ class BlockSpec:
 
 
 FUZZ_CLASSES = ("compares", "selects", "narrow", "i1", "intrinsics", "globals", "vec3",
-                "structs", "foreign_layout", "pointer32", "wrap", "debug", "invoke")
+                "structs", "foreign_layout", "pointer32", "wrap", "debug", "invoke", "alternate")
 
 
 class _Builder:

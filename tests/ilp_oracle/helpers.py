@@ -2,6 +2,7 @@
 
 import functools
 import itertools
+import random
 
 from slpvec.codegen.schedule import pack_cycle
 from slpvec.context import make_context
@@ -35,6 +36,68 @@ def small_contexts(count: int, max_candidates: int = 12, first_seed: int = 0):
         ctx = context(random_block_ir(seed, SPECS[seed % len(SPECS)]))
         seed += 1
         if 1 <= len(ctx.candidates.packs) <= max_candidates:
+            count -= 1
+            yield seed - 1, ctx
+
+
+ALTERNATES = {"double": (("fadd", "fsub"), ("fmul", "fadd"), ("fsub", "fmul")),
+              "i32": (("add", "sub"), ("mul", "add"), ("shl", "add"), ("xor", "or"))}
+
+
+def alternate_block_ir(seed: int) -> str:
+    """A small random block whose lane groups mix two opcodes (alternate-opcode
+    packs), commutative lanes sometimes reading their operands swapped, over
+    loads, a scalar argument or constants, feeding a second level or stores."""
+    rng = random.Random(seed)
+    elem = rng.choice(sorted(ALTERNATES))
+    size = 8 if elem == "double" else 4
+    lines, count = [], itertools.count()
+
+    def load(array: str, k: int) -> str:
+        n = next(count)
+        lines.extend([f"%p{n} = getelementptr inbounds {elem}, ptr %{array}, i64 {k}",
+                      f"%v{n} = load {elem}, ptr %p{n}, align {size}"])
+        return f"%v{n}"
+
+    def level(left: list[str], slot: int) -> list[str]:
+        pair = rng.choice(ALTERNATES[elem])
+        ops = [rng.choice(pair) for _ in left]
+        second = rng.choice(("load", "load", "scalar", "const"))
+        out = []
+        for k, (x, op) in enumerate(zip(left, ops)):
+            y = {"load": lambda: load("b", slot + k), "scalar": lambda: "%s",
+                 "const": lambda: str(k + 2) + (".0" if elem == "double" else "")}[second]()
+            if op not in ("sub", "fsub", "shl") and rng.random() < 0.3:
+                x, y = y, x
+            n = next(count)
+            lines.append(f"%x{n} = {op} {elem} {x}, {y}")
+            out.append(f"%x{n}")
+        return out
+
+    for g in range(rng.randint(1, 2)):
+        lanes = rng.randint(2, 4)
+        values = level([load("a", 8 * g + k) for k in range(lanes)], 8 * g)
+        if rng.random() < 0.4:
+            values = level(values, 8 * g + 4)
+        for k, value in enumerate(values):
+            n = next(count)
+            lines += [f"%q{n} = getelementptr inbounds {elem}, ptr %c, i64 {8 * g + k}",
+                      f"store {elem} {value}, ptr %q{n}, align {size}"]
+    return ('target triple = "x86_64-pc-linux-gnu"\n\n'
+            f"define void @f(ptr noalias %a, ptr noalias %b, ptr noalias %c, {elem} %s) {{\n"
+            "entry:\n  " + "\n  ".join(lines) + "\n  ret void\n}\n")
+
+
+def alternate_contexts(count: int, max_candidates: int = 12):
+    """``count`` :func:`alternate_block_ir` blocks with 1..max_candidates
+    candidates, at least one of them an alternate-opcode pack."""
+    seed = 0
+    while count:
+        ctx = context(alternate_block_ir(seed))
+        seed += 1
+        instrs = ctx.block.instrs
+        mixed = any(len({instrs[i].opcode for i in p.lanes}) > 1 for p in ctx.candidates.packs)
+        if mixed and 1 <= len(ctx.candidates.packs) <= max_candidates:
             count -= 1
             yield seed - 1, ctx
 

@@ -8,7 +8,7 @@ from slpvec.errors import SlpvecError
 from slpvec.estimate import plan_cost
 from slpvec.packs import Pack
 
-from .helpers import brute_force, small_contexts
+from .helpers import alternate_contexts, brute_force, small_contexts
 
 
 def check_block(seed, ctx):
@@ -25,6 +25,17 @@ def check_block(seed, ctx):
 def test_ilp_matches_brute_force_on_300_random_blocks():
     for seed, ctx in small_contexts(300, first_seed=1000):
         check_block(seed, ctx)
+
+
+def test_ilp_matches_brute_force_and_the_estimate_with_alternate_opcode_packs():
+    chosen_alternates = 0
+    for seed, ctx in alternate_contexts(60):
+        problem, solution = check_block(("alternate", seed), ctx)
+        assert plan_cost(ctx, solution.plan.packs) == pytest.approx(solution.objective), seed
+        instrs = ctx.block.instrs
+        chosen_alternates += any(len({instrs[i].opcode for i in p.lanes}) > 1
+                                 for p in solution.plan.packs)
+    assert chosen_alternates >= 20  # the optimum uses them: not a test of nothing
 
 
 def test_trajectory_round_trip():

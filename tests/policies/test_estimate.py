@@ -15,14 +15,15 @@ from slpvec.codegen.block import BlockEmitter, NameGen
 from slpvec.codegen.schedule import pack_cycle
 from slpvec.context import make_context
 from slpvec.driver import prepare
-from slpvec.estimate import AcyclicPlans, operand_cost, pack_query, plan_cost
+from slpvec.estimate import AcyclicPlans, plan_cost
+from slpvec.pricing import operand_cost, pack_costs
 from slpvec.ir import parse_module
 from slpvec.packs import Pack, PackPlan
 from slpvec.tools.randblocks import BlockSpec, random_block_ir
 
 from ..codegen.test_cycle_tracker import random_deps
 from ..conftest import kernel_ir
-from ..ilp_oracle.helpers import context
+from ..ilp_oracle.helpers import alternate_contexts, context
 
 # loops (phis, live-out values), reductions, shuffles, splats and gathers
 KERNELS = ("reduction.c", "dot_loop.c", "horner.c", "complex_mul.c", "butterfly.c",
@@ -31,7 +32,8 @@ KERNELS = ("reduction.c", "dot_loop.c", "horner.c", "complex_mul.c", "butterfly.
 SPECS = (BlockSpec(noalias=False, n_groups=4, shuffled=True),
          BlockSpec(n_groups=4, casts=True, scalar_stmts=4), BlockSpec(intrinsics=True),
          BlockSpec(compares=True), BlockSpec(selects=True),
-         BlockSpec(noalias=False, max_lanes=8, n_groups=3))
+         BlockSpec(noalias=False, max_lanes=8, n_groups=3),
+         BlockSpec(n_groups=3, shuffled=True, alternate=True))
 
 
 def crossing_block(groups: int) -> str:
@@ -57,7 +59,7 @@ def emitted_cost(ctx, packs) -> float:
     emitter = BlockEmitter(ctx.block, ctx.deps, PackPlan(ctx.block.id, packs), NameGen(set()))
     packed = {i for p in packs for i in p.lanes}
     total = sum(c for i, c in enumerate(ctx.scalar_costs) if i not in packed)
-    total += sum(ctx.table.costs([pack_query(ctx, p) for p in packs]))
+    total += sum(pack_costs(ctx, packs))
     built = {v.key: v for vectors in emitter.operands for v in vectors}
     total += sum(operand_cost(ctx, v, tuple(packs[s].width for s in v.sources))
                  for key, v in built.items() if key is not None)
@@ -103,7 +105,8 @@ def test_incremental_estimate_equals_the_emitted_code_cost():
     rng = random.Random(5)
     priced = cyclic = 0
     crossing = [context(crossing_block(groups)) for groups in (1, 3)]
-    for ctx in [*kernel_contexts(), *random_contexts(60), *crossing]:
+    alternates = [ctx for _, ctx in alternate_contexts(8, max_candidates=80)]
+    for ctx in [*kernel_contexts(), *random_contexts(63), *crossing, *alternates]:
         plan: list[Pack] = []
         for _ in range(40):
             trial = random_step(rng, plan, ctx.candidates.packs)

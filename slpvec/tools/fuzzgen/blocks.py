@@ -178,6 +178,9 @@ class FunctionBuilder:
         b = self.operand(elem, lanes, finite=fp)
         op = rng.choice(FP_OPS if fp else INT_OPS)
         ops = [op if rng.random() > 0.15 else ALTERNATE[op] for _ in range(lanes)]
+        swapped = [False] * lanes
+        if self.spec.alternate:
+            ops, swapped = self.alternation(op, lanes)
         flagged = not fp and rng.random() < 0.5
         flags = [rng.choice(WRAP_FLAGS[o][0] + ("",)) if flagged and o in WRAP_FLAGS else ""
                  for o in ops]
@@ -186,12 +189,26 @@ class FunctionBuilder:
 
         def lane(k: int) -> Value:
             x, y = a.load(k), b(k)
+            if swapped[k]:
+                x, y = y, x
             if flagged:
                 modes = WRAP_FLAGS[ops[k]][1] if flags[k] else ("wild", "wild")
                 x, y = self.guard(x, modes[0]), self.guard(y, modes[1])
             return self.value("v", f"{ops[k]} {flags[k]} {elem} {x.text}, {y.text}".replace(
                 "  ", " "), elem)
         return elem, lane
+
+    def alternation(self, op: str, lanes: int) -> tuple[list[str], list[bool]]:
+        """Per lane, ``op`` or its alternate (every other lane, halves or at
+        random, as alternate-opcode packs meet them), and whether a lane with
+        a commutative opcode reads its operands swapped."""
+        rng = self.rng
+        alt, shape = ALTERNATE[op], rng.choice(("even", "odd", "halves", "random"))
+        pick = {"even": lambda k: k % 2 == 0, "odd": lambda k: k % 2 == 1,
+                "halves": lambda k: 2 * k >= lanes, "random": lambda k: rng.random() < 0.5}[shape]
+        ops = [alt if pick(k) else op for k in range(lanes)]
+        swapped = [o not in ("sub", "fsub") and rng.random() < 0.3 for o in ops]
+        return ops, swapped
 
     def _narrow(self, lanes: int):
         rng = self.rng

@@ -1,0 +1,92 @@
+"""The one pricing rule: what each piece of vector code a plan emits costs.
+
+Codegen emits, for every pack, the instructions :func:`codegen.vector_ops.
+pack_instructions` spells (one vector instruction; for an alternate-opcode
+pack, two and a blend) and, for each operand vector, what
+:mod:`codegen.operands` chose; this module prices exactly those texts with
+the cost table, and both the incremental estimate (:mod:`slpvec.estimate`)
+and the ILP's coefficients (:mod:`ilp_oracle.problem`) read their prices
+from here. Units: TTI cost units of the table's cost kind.
+"""
+
+from __future__ import annotations
+
+from .codegen import vector_ops as vo
+from .codegen.block import operand_positions
+from .codegen.operands import OperandVector
+from .context import BlockContext
+from .cost import SynthQuery
+from .ir.types import LOAD, STORE
+from .packs import Pack
+
+POISON = ("poison",)  # a mix of undef and poison lanes is not poison
+
+
+def pack_queries(ctx: BlockContext, pack: Pack) -> list[SynthQuery]:
+    """The synthetic instructions that price ``pack``: the text codegen emits
+    for it, one query per vector instruction (an alternate-opcode pack: its
+    two vector operations and their blend)."""
+    lanes = [ctx.block.instrs[i] for i in pack.lanes]
+    first, width = lanes[0], pack.width
+    arg_types: list[str] = []
+    texts: list[str] = []
+    for pos in operand_positions(first):
+        texts.append(f"%a{len(arg_types)}")
+        arg_types.append(vo.vec(first.operands[pos].type, width))
+    if first.callee:
+        full = [f"scalar:{o.type} {o.text}" for o in first.operands[:-1]]
+        for pos, text in zip(operand_positions(first), texts):
+            full[pos] = text
+        texts = full
+    pointer = ""
+    if first.kind in (LOAD, STORE):
+        pointer = f"%a{len(arg_types)}"
+        arg_types.append("ptr")
+    opcodes = vo.lane_opcodes(lanes)
+    queries = [SynthQuery(vo.pack_instruction("%r", lanes, texts, pointer, opcode=op),
+                          tuple(arg_types)) for op in opcodes]
+    if len(opcodes) > 1:
+        queries.append(two_source_shuffle_query(first.type, width, vo.alternate_mask(lanes)))
+    return queries
+
+
+def pack_costs(ctx: BlockContext, packs) -> list[float]:
+    """Per pack, its vector instructions' cost (one batched pricing)."""
+    per_pack = [pack_queries(ctx, p) for p in packs]
+    costs = iter(ctx.table.costs([q for queries in per_pack for q in queries]))
+    return [sum(next(costs) for _ in queries) for queries in per_pack]
+
+
+def two_source_shuffle_query(elem: str, source_width: int, mask) -> SynthQuery:
+    t = vo.vec(elem, source_width)
+    return SynthQuery(vo.shuffle("%r", "%a0", "%a1", elem, source_width, list(mask)), (t, t))
+
+
+def two_source_shuffle_cost(table, elem: str, source_width: int, mask) -> float:
+    """A shufflevector of two <source_width x elem> vectors. A blend's second
+    source is a constant vector; it is priced as any second vector (TTI does
+    not look at constant values; this keeps one cache entry per mask)."""
+    return table.costs([two_source_shuffle_query(elem, source_width, mask)])[0]
+
+
+def operand_cost(ctx: BlockContext, vector: OperandVector, source_widths: tuple[int, ...] = ()
+                 ) -> float:
+    """Cost of building one operand vector (0 for reuse and constants);
+    ``source_widths``: widths of the packs a shuffle reads."""
+    width, elem, table = len(vector.lanes), vector.elem, ctx.table
+    if vector.kind in ("pack", "const"):
+        return 0.0
+    if vector.kind == "shuffle" and len(vector.sources) == 1:
+        return table.permute_cost(elem, source_widths[0], vector.mask)
+    if vector.kind in ("shuffle", "blend"):  # two sources (a blend's: constants)
+        return two_source_shuffle_cost(table, elem, source_widths[0], vector.mask)
+    if vector.kind == "splat":
+        return table.broadcast_cost(elem, width)
+    # codegen inserts lane by lane into the constant lanes (all poison: poison)
+    into_poison = all(not v.is_const or v.text in POISON for v in vector.lanes)
+    total = 0.0
+    for lane, v in enumerate(vector.lanes):
+        if not v.is_const:
+            total += table.insert_cost(elem, width, lane, into_poison)
+            into_poison = False
+    return total
