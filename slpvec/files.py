@@ -28,9 +28,9 @@ class _Staged:
 
     shown: str
     real: Path
-    text: str
+    text: str | bytes
     tmp: Path | None = None
-    stream: IO[str] | None = None
+    stream: IO | None = None
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
@@ -38,8 +38,9 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     write_files([(path, text)])
 
 
-def write_files(items: Sequence[tuple[str | Path, str]]) -> None:
-    """Write several files, all or none as far as the file system allows.
+def write_files(items: Sequence[tuple[str | Path, str | bytes]]) -> None:
+    """Write several files (text, or bytes written as they are), all or none
+    as far as the file system allows.
 
     Every destination is checked and every regular file's text fully written
     to its temporary file before any is renamed into place; then they are put
@@ -73,7 +74,7 @@ def same_file(a: str | Path, b: str | Path) -> bool:
         return False
 
 
-def _stage(path: str | Path, text: str) -> _Staged:
+def _stage(path: str | Path, text: str | bytes) -> _Staged:
     shown = str(path)
     try:
         info = os.stat(path)  # through symlinks, and /dev/stdout's link to a pipe
@@ -86,11 +87,11 @@ def _stage(path: str | Path, text: str) -> _Staged:
         raise OutputError(f"cannot write {shown}: is a directory")
     try:
         if info is not None and not stat.S_ISREG(info.st_mode):
-            item.stream = open(path, "w")  # a device or pipe: written through
+            item.stream = open(path, "wb" if isinstance(text, bytes) else "w")  # written through
             return item
         real = item.real
         real.parent.mkdir(parents=True, exist_ok=True)
-        item.tmp, handle = _create_beside(real)
+        item.tmp, handle = _create_beside(real, binary=isinstance(text, bytes))
         with handle:
             handle.write(text)
         if info is not None:  # keep the replaced file's mode and, where allowed, owner
@@ -105,7 +106,7 @@ def _stage(path: str | Path, text: str) -> _Staged:
     return item
 
 
-def _create_beside(real: Path) -> tuple[Path, IO[str]]:
+def _create_beside(real: Path, binary: bool = False) -> tuple[Path, IO]:
     """A new hidden file next to ``real``, created with the mode a new file
     gets (0666 less the umask), and its open handle."""
     while True:
@@ -114,7 +115,7 @@ def _create_beside(real: Path) -> tuple[Path, IO[str]]:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
             continue
-        return tmp, os.fdopen(fd, "w")
+        return tmp, os.fdopen(fd, "wb" if binary else "w")
 
 
 def _commit(item: _Staged) -> None:
