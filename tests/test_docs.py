@@ -91,6 +91,21 @@ def test_docs_name_no_development_machine_path(path):
     assert development_paths(path.read_text()) == []
 
 
+# a path of this repository, as the documentation writes one in backticks
+REPO_PATH = re.compile(r"`((?:slpvec|ilp_oracle|models|dataset|nas_bench|plugin|tests|scripts|"
+                       r"docs|examples|bench)/[\w/.-]*)`")
+
+
+def missing_paths(text: str) -> list[str]:
+    """Repository paths named in ``text`` that do not exist."""
+    return sorted({path for path in REPO_PATH.findall(text) if not (ROOT / path).exists()})
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_docs_name_only_paths_that_exist(path):
+    assert missing_paths(path.read_text()) == []
+
+
 def test_readme_points_to_the_design_in_the_repository():
     assert "docs/DESIGN.md" in README.read_text()
     assert (ROOT / "docs" / "DESIGN.md").is_file()
@@ -119,3 +134,5 @@ def test_the_checks_catch_what_they_look_for():
     assert unknown("slpvec", "cc", ("--policy", "--report-dir")) == []
     assert development_paths("see ../shared/DESIGN.md\nok\nin /root/.cache") == [
         "see ../shared/DESIGN.md", "in /root/.cache"]
+    assert missing_paths("`slpvec/driver.py`, `slpvec/drivers.py`, `slpvec/tools/`") == [
+        "slpvec/drivers.py"]
