@@ -82,14 +82,15 @@ def test_failing_vectorizer_falls_back_to_scalar(program, capsys, monkeypatch):
             raise RuntimeError("boom")
     monkeypatch.setitem(_REGISTRY, "broken-for-test", Broken)
 
-    assert cc.main(["--policy", "broken-for-test", *FLAGS, "main.c", "kernel.c",
-                    "-o", "prog"]) == 0
+    # the post-O3 route runs the policy in this process (the plugin's: test_plugin.py)
+    assert cc.main(["--pipeline", "post-O3", "--policy", "broken-for-test", *FLAGS, "main.c",
+                    "kernel.c", "-o", "prog"]) == 0
     assert "left scalar: internal error: RuntimeError: boom" in capsys.readouterr().err
 
     def crash(*_, **__):
         raise AssertionError("bug in run_slp")
     monkeypatch.setattr("slpvec.driver.run_slp", crash)
-    assert cc.main([*FLAGS, "main.c", "kernel.c", "-o", "prog2"]) == 0
+    assert cc.main(["--pipeline", "post-O3", *FLAGS, "main.c", "kernel.c", "-o", "prog2"]) == 0
     assert "vectorizer failed (AssertionError: bug in run_slp); compiled scalar" \
         in capsys.readouterr().err
     assert _output(program / "prog") == _output(program / "prog2") == _clang_output(program)
@@ -167,3 +168,21 @@ def test_lto_compiles_to_bitcode_like_clang(program, capsys, lto):
     bitcode = (program / "kernel.o").read_bytes()[:4] == b"BC\xc0\xde"
     assert bitcode == (lto[-1] != "-fno-lto")
     assert ("-flto: compiled by clang-22 alone" in capsys.readouterr().err) == bitcode
+
+
+def test_plugin_pipeline_is_the_default(program, monkeypatch):
+    """slpvec cc is a front end over the pass plugin: clang-22 itself compiles
+    with -fpass-plugin and slpvec's options as -mllvm flags."""
+    calls = []
+    real = cc._tool
+
+    def record(name, args, stdin=None):
+        calls.append((name, args))
+        return real(name, args, stdin)
+    monkeypatch.setattr(cc, "_tool", record)
+    assert cc.main(["--policy", "ilp", "--time-limit", "2", "-O3", "-c", "kernel.c"]) == 0
+    (name, args), = calls
+    assert name == "clang" and any(a.startswith("-fpass-plugin=") for a in args)
+    assert "-slpvec-policy=ilp" in args and "-slpvec-time-limit=2" in args
+    with pytest.raises(SlpvecError, match="--pipeline must be one of plugin, post-O3"):
+        cc.split_options(["--pipeline", "late"])

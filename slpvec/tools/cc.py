@@ -1,12 +1,15 @@
 """``slpvec cc``: a drop-in C compiler driver with slpvec as the SLP vectorizer.
 
-Each C source goes ``clang-22 -O3 -fno-slp-vectorize -emit-llvm`` ->
-:func:`run_slp` -> ``llc-22`` (codegen only, so LLVM's own SLP never runs)
--> object. Linking, non-C inputs and modes slpvec has no business in
-(``-E``, ``-S``, ``-x``, ``-M``, ``-flto``...) go straight to clang-22. ``-MD``
-dependency files name the real object, as clang's do. A failure inside
-slpvec never fails the build: the module (or block) is compiled scalar and a
-warning is printed.
+``--pipeline plugin`` (default): each C source is compiled by ``clang-22
+-fpass-plugin=$(slpvec plugin-path)``, so slpvec runs where LLVM's SLP would
+(which the plugin skips) and LLVM's post-SLP passes clean up after it (see
+``plugin/SlpvecPlugin.cpp``). ``--pipeline post-O3``: the whole ``clang-22
+-O3 -fno-slp-vectorize -emit-llvm`` pipeline, then :func:`run_slp`, then only
+``llc-22`` (codegen) -> object. Linking, non-C inputs and modes slpvec has no
+business in (``-E``, ``-S``, ``-x``, ``-M``, ``-flto``...) go straight to
+clang-22. ``-MD`` dependency files name the real object, as clang's do. A
+failure inside slpvec never fails the build: the module (or block) is
+compiled scalar and a warning is printed.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ _C_SUFFIXES = (".c",)
 _OBJ_SUFFIXES = (".o", ".a", ".so", ".obj", ".lo")
 
 
+PIPELINES = ("plugin", "post-O3")
+
+
 @dataclass(frozen=True)
 class CcOptions:
     """slpvec's own options, removed from the clang command line."""
@@ -49,6 +55,7 @@ class CcOptions:
     model: str | None = None
     time_limit: float = 10.0
     report_dir: str | None = None
+    pipeline: str = "plugin"        # or "post-O3" (see the module doc)
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,7 @@ def split_options(argv: list[str]) -> tuple[CcOptions, list[str]]:
     """Separate ``--policy/--model/--time-limit/--report-dir`` from clang's args."""
     opts, rest, i = {}, [], 0
     names = {"--policy": "policy", "--model": "model", "--time-limit": "time_limit",
-             "--report-dir": "report_dir"}
+             "--report-dir": "report_dir", "--pipeline": "pipeline"}
     while i < len(argv):
         arg = argv[i]
         key, _, value = arg.partition("=")
@@ -101,6 +108,8 @@ def split_options(argv: list[str]) -> tuple[CcOptions, list[str]]:
             opts["time_limit"] = time_limit_seconds(opts["time_limit"])
         except SlpvecError as err:
             raise SlpvecError(f"cc: --time-limit: {err}") from None
+    if opts.get("pipeline", PIPELINES[0]) not in PIPELINES:
+        raise SlpvecError(f"cc: --pipeline must be one of {', '.join(PIPELINES)}")
     opts.setdefault("report_dir", os.environ.get("SLPVEC_CC_REPORT_DIR") or None)
     return CcOptions(**opts), rest
 
@@ -202,6 +211,8 @@ def compile_source(source: str, obj: str, inv: Invocation, opts: CcOptions,
     only when clang rejects the code; slpvec's own failures fall back to scalar."""
     from ..driver import run_slp
 
+    if opts.pipeline == "plugin":
+        return _compile_with_plugin(source, obj, inv, opts)
     t0 = time.perf_counter()
     proc = _tool("clang", [*inv.compile_flags, *dependency_flags(inv, source), *CLANG_IR_FLAGS,
                            source, "-o", "-"])
@@ -237,6 +248,32 @@ def compile_source(source: str, obj: str, inv: Invocation, opts: CcOptions,
     return result
 
 
+def plugin_flags(opts: CcOptions) -> list[str]:
+    """clang-22 flags loading the pass plugin with ``opts`` (SlpvecError if it is not built)."""
+    from .plugin_bridge import plugin_path
+
+    flags = [f"-fpass-plugin={plugin_path()}", "-mllvm", f"-slpvec-python={sys.executable}",
+             "-mllvm", f"-slpvec-policy={opts.policy}",
+             "-mllvm", f"-slpvec-time-limit={opts.time_limit:g}"]
+    for name, value in (("model", opts.model), ("report-dir", opts.report_dir)):
+        if value:
+            flags += ["-mllvm", f"-slpvec-{name}={value}"]
+    return flags
+
+
+def _compile_with_plugin(source: str, obj: str, inv: Invocation,
+                         opts: CcOptions) -> SourceResult:
+    """One C source to an object by clang-22 with the pass plugin; the plugin
+    writes the report and warns about its own failures."""
+    t0 = time.perf_counter()
+    proc = _tool("clang", [*inv.compile_flags, *dependency_flags(inv, source), *plugin_flags(opts),
+                           "-c", source, "-o", obj])
+    sys.stderr.write(proc.stderr)
+    if proc.returncode != 0:
+        raise CompileFailed(proc.returncode)
+    return SourceResult(source, opts.policy, time.perf_counter() - t0, 0.0, 0.0)
+
+
 def _codegen(ir_text: str, obj: str, inv: Invocation, echo: bool = False) -> bool:
     """llc-22 the module into ``obj``; False (stderr kept quiet unless ``echo``) on failure."""
     with tempfile.TemporaryDirectory(prefix="slpvec-cc-") as tmp:
@@ -267,7 +304,11 @@ def run_cc(argv: list[str]) -> int:
         if inv.lto and inv.sources:
             warn("-flto: compiled by clang-22 alone (LTO bitcode is vectorized at link time)")
         return subprocess.run([clang, *args]).returncode
-    policy = make_policy(opts)
+    if opts.pipeline == "plugin":  # the worker builds the policy; here only its name is checked
+        from ..policies.base import policy_class
+        policy = policy_class(opts.policy)
+    else:
+        policy = make_policy(opts)
     if inv.compile_only:
         for src in inv.sources:
             obj = inv.output or Path(src).with_suffix(".o").name
@@ -298,7 +339,7 @@ def main(argv: list[str]) -> int:
     if argv[:1] in (["-h"], ["--help"]):
         print(__doc__)
         print("usage: slpvec cc [--policy P] [--model DIR] [--time-limit S] "
-              "[--report-dir DIR] CLANG-ARGS...")
+              "[--report-dir DIR] [--pipeline plugin|post-O3] CLANG-ARGS...")
         return 0
     try:
         return run_cc(argv)
