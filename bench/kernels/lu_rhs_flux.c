@@ -39,11 +39,9 @@ void kernel_run(void) {
 }
 
 double kernel_checksum(void) {
+  const double *flat = &rsd[0][0][0][0];
   double s = 0;
-  for (int k = 0; k < NZ; k++)
-    for (int j = 0; j < NY; j++)
-      for (int i = 0; i < NX; i++)
-        for (int m = 0; m < 5; m++)
-          s += rsd[k][j][i][m] * (m + 1);
+  for (long n = 0; n < (long)NZ * NY * NX * 5; n++)
+    s += flat[n] * (n % 5 + 1);
   return s;
 }
