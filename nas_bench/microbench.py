@@ -4,7 +4,9 @@ Each kernel in ``bench/kernels`` (hot loops modelled on NPB FT, SP and LU,
 written as standalone C) is built per variant: ``scalar`` (clang -O3 without
 SLP), ``clang-slp`` (clang -O3), ``slpvec-<policy>`` (the scalar IR through
 slpvec), ``slpvec-<policy>+mca`` (the same, with run_slp's final
-accept-by-mca check). Every variant's IR is compiled by ``llc-22 -O3`` and linked with
+accept-by-mca check), ``plugin-<policy>`` (clang -O3 with slpvec's pass plugin
+in SLP's place, LLVM's post-SLP passes after it: what ``slpvec cc`` builds NPB
+with). Every variant's IR is compiled by ``llc-22 -O3`` and linked with
 the same timing harness, so only the vectorizer differs.
 
 Per kernel and variant three gains over ``scalar``:
@@ -45,7 +47,7 @@ HARNESS = "harness.c"
 HOT_FUNCTION = "kernel_run"
 SCALAR = "scalar"
 BENCH_VARIANTS = (SCALAR, "clang-slp", "slpvec-greedy", "slpvec-ilp", "slpvec-greedy+mca",
-                  "slpvec-ilp+mca")
+                  "slpvec-ilp+mca", "plugin-greedy", "plugin-ilp")
 ACCEPT_BY_MCA = "+mca"   # slpvec-<policy>+mca: run_slp(accept_by="mca")
 NOISE = 0.02    # a measured gain within 1 ± this is not called a gain or a loss
 _FREQ_LINE = re.compile(r"^ - (.+?): float = ([0-9.eE+-]+)")
@@ -72,7 +74,13 @@ def kernel_names(folder: Path = KERNELS_DIR) -> tuple[str, ...]:
 
 def variant_ir(source: Path, variant: str, target: Target, time_limit: float = 10.0) -> str:
     """``source`` compiled to IR for ``variant`` (values named, as the yardsticks key blocks)."""
-    flags = [f for f in CLANG_IR_FLAGS if variant != "clang-slp" or f != "-fno-slp-vectorize"]
+    flags = [f for f in CLANG_IR_FLAGS if variant == SCALAR or variant.startswith("slpvec-")
+             or f != "-fno-slp-vectorize"]
+    if variant.startswith("plugin-"):
+        from slpvec.tools.cc import CcOptions, plugin_flags
+
+        flags += plugin_flags(CcOptions(policy=variant.removeprefix("plugin-"),
+                                        time_limit=time_limit))
     text = run_tool("clang", [*flags, f"-march={target.cpu}", str(source), "-o", "-"]).stdout
     if variant.startswith("slpvec-"):
         from slpvec.driver import run_slp
@@ -82,9 +90,10 @@ def variant_ir(source: Path, variant: str, target: Target, time_limit: float = 1
         options = {"time_limit_s": time_limit} if policy == "ilp" else {}
         text, _ = run_slp(text, get_policy(policy, **options), target,
                           accept_by="mca" if variant.endswith(ACCEPT_BY_MCA) else "tti")
-    elif variant not in (SCALAR, "clang-slp"):
+    elif variant not in (SCALAR, "clang-slp") and not variant.startswith("plugin-"):
         raise NasError(f"unknown microbenchmark variant '{variant}' (choose from "
-                       f"{', '.join(BENCH_VARIANTS)}, or slpvec-<policy>[+mca])")
+                       f"{', '.join(BENCH_VARIANTS)}, or slpvec-<policy>[+mca], "
+                       "plugin-<policy>)")
     return parse_module(name_values(text), str(source)).text
 
 

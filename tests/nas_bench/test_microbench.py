@@ -35,11 +35,13 @@ def kernels(tmp_path):
 
 
 def test_tiny_kernel_end_to_end(kernels, tmp_path):
-    results = mb.run_microbench(("tiny",), ("slpvec-greedy", "clang-slp", "slpvec-greedy+mca"),
+    results = mb.run_microbench(("tiny",), ("slpvec-greedy", "clang-slp", "slpvec-greedy+mca",
+                                            "plugin-greedy"),
                                 HASWELL, tmp_path / "build", reps=3, rounds=2, folder=kernels)
     assert [r.variant for r in results] == ["scalar", "slpvec-greedy", "clang-slp",
-                                            "slpvec-greedy+mca"]
+                                            "slpvec-greedy+mca", "plugin-greedy"]
     assert results[3].tti == results[1].tti      # mca agrees the packed block is faster
+    assert results[4].tti < results[0].tti, results[4].error    # the plugin packs it too
     assert all(r.ns > 0 and r.checksum == 1 * 6 + 2 * 14 + 3 * 24 + 4 * 36 for r in results)
     scalar, greedy = results[:2]
     assert greedy.tti < scalar.tti and greedy.mca < scalar.mca
@@ -47,7 +49,7 @@ def test_tiny_kernel_end_to_end(kernels, tmp_path):
     assert gains[0].tti > 1 and gains[0].mca > 1 and gains[0].measured > 0 and not gains[0].note
     table = mb.render(results, "protocol")
     assert table.startswith("protocol\n\n| kernel | variant | scalar ns |")
-    assert "tti: Pearson" in table and "over 3 kernel variants" in table
+    assert "tti: Pearson" in table and "over 4 kernel variants" in table
 
 
 def test_block_frequencies_follow_the_loop(kernels):
