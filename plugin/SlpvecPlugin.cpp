@@ -15,6 +15,12 @@
 //    name, metadata by slot number), the module is verified again, and each
 //    changed function gets the passes LLVM runs after SLP (VectorCombine,
 //    InstCombine, SROA, LICM, SimplifyCFG, ...; -slpvec-cleanup).
+// Why OptimizerLast and not VectorizerEnd: VectorizerEnd extends the function
+// pipeline, so a pass there sees one function at a time (one worker round trip
+// per function); at OptimizerLast the module has been through the whole
+// function pipeline once (loop vectorizer, unrolling, LICM), which is what
+// SLP would have seen plus the runtime unrolling that follows it, and one
+// round trip covers every function.
 // Any failure (worker missing, crashing, timing out, IR that does not parse or
 // verify, a mapping that does not fit) leaves the module as it was and prints
 // one line: "slpvec: warning: <source>: <why>; module left unchanged".
@@ -399,6 +405,17 @@ private:
   }
 };
 
+/// The pass with its cleanup pipeline (none, with a warning, if it does not parse).
+SlpvecPass makePass(PassBuilder &PB) {
+  FunctionPassManager Cleanup;
+  if (Error E = PB.parsePassPipeline(Cleanup, CleanupOpt)) {
+    errs() << "slpvec: warning: -slpvec-cleanup: " << toString(std::move(E))
+           << "; no cleanup after slpvec\n";
+    Cleanup = FunctionPassManager();
+  }
+  return SlpvecPass(std::move(Cleanup));
+}
+
 void registerCallbacks(PassBuilder &PB) {
   if (policy() == "llvm")
     return;  // LLVM's SLP stays; slpvec does nothing
@@ -410,24 +427,13 @@ void registerCallbacks(PassBuilder &PB) {
         if (Level.getSpeedupLevel() < 2 || Phase == ThinOrFullLTOPhase::ThinLTOPreLink ||
             Phase == ThinOrFullLTOPhase::FullLTOPreLink)
           return;
-        FunctionPassManager Cleanup;
-        if (Error E = PB.parsePassPipeline(Cleanup, CleanupOpt)) {
-          errs() << "slpvec: warning: -slpvec-cleanup: " << toString(std::move(E))
-                 << "; no cleanup after slpvec\n";
-          Cleanup = FunctionPassManager();
-        }
-        MPM.addPass(SlpvecPass(std::move(Cleanup)));
+        MPM.addPass(makePass(PB));
       });
   PB.registerPipelineParsingCallback(
       [&PB](StringRef Name, ModulePassManager &MPM, ArrayRef<PassBuilder::PipelineElement>) {
         if (Name != "slpvec")
           return false;
-        FunctionPassManager Cleanup;
-        if (Error E = PB.parsePassPipeline(Cleanup, CleanupOpt)) {
-          consumeError(std::move(E));
-          return false;
-        }
-        MPM.addPass(SlpvecPass(std::move(Cleanup)));
+        MPM.addPass(makePass(PB));
         return true;
       });
 }
