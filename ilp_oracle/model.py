@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pulp
 
 from slpvec.codegen.schedule import pack_cycle
-from slpvec.errors import SlpvecError
+from slpvec.errors import InternalError, SlpvecError
 from slpvec.packs import Pack, PackPlan
 
 from .problem import IlpProblem
@@ -25,7 +25,7 @@ OPTIMAL, FEASIBLE, TIMEOUT_NO_SOLUTION = "optimal", "feasible", "timeout_no_solu
 SOLVERS = ("cbc", "highs")
 
 
-class SolverError(SlpvecError):
+class SolverError(InternalError):
     """The ILP solver could not run; the block is left scalar with this reason."""
 MAX_CUT_ROUNDS = 50
 
@@ -145,7 +145,7 @@ def _fix(prob, x, problem: IlpProblem, packs_of, fixed: dict[int, Pack | None]) 
         elif pack.lanes in index:
             prob += x[index[pack.lanes]] == 1
         else:
-            raise SlpvecError(f"fixed pack {pack} is not a candidate of {problem.block_id}")
+            raise InternalError(f"fixed pack {pack} is not a candidate of {problem.block_id}")
 
 
 def solve(problem: IlpProblem, time_limit_s: float = 10.0, solver: str = "cbc",
@@ -173,7 +173,7 @@ def solve(problem: IlpProblem, time_limit_s: float = 10.0, solver: str = "cbc",
                               f"{str(err).strip().splitlines()[0]}") from None
         if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
             if prob.sol_status == pulp.LpSolutionInfeasible:
-                raise SlpvecError(f"{problem.block_id}: the fixed decisions are infeasible")
+                raise InternalError(f"{problem.block_id}: the fixed decisions are infeasible")
             return Solution(PackPlan(problem.block_id), problem.scalar_total,
                             TIMEOUT_NO_SOLUTION, time.perf_counter() - start)
         if prob.sol_status != pulp.LpSolutionOptimal:

@@ -1,7 +1,10 @@
 """The ``slpvec`` command line: thin wrappers over library functions.
 
 Every user-caused error is a :class:`SlpvecError`, printed as one line
-(``slpvec: error: ...``) with exit status 1. Usage errors exit with 2.
+(``slpvec: error: ...``) with exit status 1. Usage errors exit with 2. Any
+other exception is slpvec's own (an :class:`slpvec.errors.InternalError` or a
+bug): one line ``slpvec: internal error: ...`` asking for a report, exit
+status 70 (``--debug`` shows the traceback instead).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import SlpvecError
+from .errors import SlpvecError, report_internal_error
 
 
 def _load(args):
@@ -362,6 +365,9 @@ def build_parser() -> argparse.ArgumentParser:
     plug.add_argument("--build", action="store_true",
                       help="build it first if missing or out of date")
     plug.set_defaults(func=cmd_plugin_path)
+    for command in subs.choices.values():
+        command.add_argument("--debug", action="store_true",
+                             help="on an internal error, show its traceback")
     return parser
 
 
@@ -382,6 +388,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
+    except Exception as err:  # noqa: BLE001 - an internal error or a bug, not the user's
+        if args.debug:
+            raise
+        return report_internal_error("slpvec", err)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ CLI it prints ``slpvec: internal error: ... (please report; ...)`` and exits
 with :data:`INTERNAL_ERROR_EXIT`.
 """
 
+import sys
+
 # Exit status of a command stopped by an internal error (sysexits' EX_SOFTWARE).
 INTERNAL_ERROR_EXIT = 70
 
@@ -55,10 +57,26 @@ class InternalError(Exception):
     """A failure of slpvec itself, not of its input (see the module doc)."""
 
 
+def describe(err: BaseException) -> str:
+    """The message of a typed error, else ``Type: message`` (a bug)."""
+    if isinstance(err, (SlpvecError, InternalError)):
+        return str(err)
+    return f"{type(err).__name__}: {err}"
+
+
 def fallback_reason(err: BaseException) -> str:
     """Why a block was left scalar after ``err``: the message of an
     :class:`SlpvecError` or :class:`InternalError` (a known limit), else the
     exception marked as a bug (``internal error: Type: message``)."""
     if isinstance(err, (SlpvecError, InternalError)):
         return str(err)
-    return f"internal error: {type(err).__name__}: {err}"
+    return f"internal error: {describe(err)}"
+
+
+def report_internal_error(prog: str, err: BaseException) -> int:
+    """Print one line for a failure that is slpvec's, not the user's, and
+    return :data:`INTERNAL_ERROR_EXIT`."""
+    first_line = (describe(err).strip().splitlines() or [type(err).__name__])[0]
+    print(f"{prog}: internal error: {first_line} (please report; rerun with --debug for a "
+          "traceback)", file=sys.stderr)
+    return INTERNAL_ERROR_EXIT

@@ -30,7 +30,7 @@ import numpy as np
 
 from .analysis.candidates import is_packable
 from .analysis.dependence import MEMORY, DependenceGraph
-from .errors import SlpvecError
+from .errors import InternalError
 from .ir.opcodes import KNOWN_OPCODES
 from .ir.types import CONST, GLOBAL, LABEL, LOAD, LOCAL, META, STORE, Block
 from .packs import Pack
@@ -91,7 +91,7 @@ class BlockGraph:
         return {EDGE_TYPES[v]: int(c) for v, c in zip(values, counts)}
 
 
-class GraphTooLarge(SlpvecError):
+class GraphTooLarge(InternalError):
     """The block's memory relation is over :data:`MAX_MEMORY_EDGES`."""
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import heapq
 
 from ..analysis.dependence import DependenceGraph
-from ..errors import SlpvecError
+from ..errors import InternalError
 from ..packs import Pack
 
 
-class ScheduleError(SlpvecError):
+class ScheduleError(InternalError):
     """The packs of a plan depend on each other in a cycle."""
 
 
