@@ -1,5 +1,6 @@
 """``slpvec cc``: a drop-in compiler that matches plain clang's program output."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -180,9 +181,15 @@ def test_plugin_pipeline_is_the_default(program, monkeypatch):
         calls.append((name, args))
         return real(name, args, stdin)
     monkeypatch.setattr(cc, "_tool", record)
-    assert cc.main(["--policy", "ilp", "--time-limit", "2", "-O3", "-c", "kernel.c"]) == 0
+    assert cc.main(["--policy", "ilp", "--time-limit", "2", "--report-dir", "reports", "-O3",
+                    "-c", "kernel.c"]) == 0
     (name, args), = calls
     assert name == "clang" and any(a.startswith("-fpass-plugin=") for a in args)
     assert "-slpvec-policy=ilp" in args and "-slpvec-time-limit=2" in args
+    # the worker wrote the report; cc added clang's share of the compile time
+    report, = (program / "reports").glob("kernel-*.json")
+    data = json.loads(report.read_text())
+    assert data["clang_seconds"] > 0 and data["slpvec_seconds"] > 0
+    assert data["report"]["policy"] == "ilp" and data["report"]["blocks"]
     with pytest.raises(SlpvecError, match="--pipeline must be one of plugin, post-O3"):
         cc.split_options(["--pipeline", "late"])

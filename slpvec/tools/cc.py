@@ -271,7 +271,17 @@ def _compile_with_plugin(source: str, obj: str, inv: Invocation,
     sys.stderr.write(proc.stderr)
     if proc.returncode != 0:
         raise CompileFailed(proc.returncode)
-    return SourceResult(source, opts.policy, time.perf_counter() - t0, 0.0, 0.0)
+    result = SourceResult(source, opts.policy, time.perf_counter() - t0, 0.0, 0.0)
+    written = report_file(source, opts.policy, opts.report_dir) if opts.report_dir else None
+    if written and written.is_file():  # the worker's report: add clang's share of the time
+        try:
+            data = json.loads(written.read_text())
+            result = SourceResult(source, opts.policy, result.clang_seconds - data["slpvec_seconds"],
+                                  data["slpvec_seconds"], 0.0, data["fallback"], data["report"])
+            write_report(result, opts.report_dir)
+        except (ValueError, KeyError, OSError, SlpvecError) as err:
+            warn(f"{source}: report not completed: {err}")
+    return result
 
 
 def _codegen(ir_text: str, obj: str, inv: Invocation, echo: bool = False) -> bool:
@@ -289,10 +299,15 @@ def write_report(result: SourceResult, folder: str) -> None:
     """``result`` as JSON in ``folder``, one file per (source, policy)."""
     from ..files import write_text_atomic
 
-    path = Path(result.source).resolve()
-    digest = hashlib.sha1(f"{path}:{result.policy}".encode()).hexdigest()[:10]
-    data = {**result.__dict__, "source": str(path)}
-    write_text_atomic(Path(folder) / f"{path.stem}-{digest}.json", json.dumps(data) + "\n")
+    data = {**result.__dict__, "source": str(Path(result.source).resolve())}
+    write_text_atomic(report_file(result.source, result.policy, folder), json.dumps(data) + "\n")
+
+
+def report_file(source: str, policy: str, folder: str) -> Path:
+    """Where :func:`write_report` puts the report of ``source`` under ``policy``."""
+    path = Path(source).resolve()
+    digest = hashlib.sha1(f"{path}:{policy}".encode()).hexdigest()[:10]
+    return Path(folder) / f"{path.stem}-{digest}.json"
 
 
 def run_cc(argv: list[str]) -> int:
