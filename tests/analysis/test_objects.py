@@ -19,10 +19,15 @@ GLOBALS = """@g = global [33 x [5 x double]] zeroinitializer
 """
 
 
-def function(body: str, args: str = "ptr %p, ptr %q, ptr noalias %n, i64 %i, i32 %j, i1 %c"):
-    """A function of several blocks; ``body`` is its text from the entry label on."""
-    return parse_module(f'target datalayout = "{X86_64_LINUX}"\n{GLOBALS}'
-                        f"define void @f({args}) {{\n{body.strip()}\n}}\n").functions[0]
+def module_text(body: str) -> str:
+    """A module of one function; ``body`` is its text from the entry label on."""
+    return (f'target datalayout = "{X86_64_LINUX}"\n{GLOBALS}define void @f(ptr %p, ptr %q, '
+            f"ptr noalias %n, i64 %i, i32 %j, i1 %c) {{\n{body.strip()}\n}}\n")
+
+
+def function(body: str):
+    """The function of :func:`module_text`."""
+    return parse_module(module_text(body)).functions[0]
 
 
 def addresses(fn, label: str = "body"):

@@ -1,0 +1,42 @@
+"""Never claim more than LLVM: every pair of accesses our address analysis
+calls independent is NoAlias in LLVM's own alias analysis (aa-eval), on the
+C programs under tests/data, the hand-written multi-block functions of
+test_objects, and (slow) the corpus."""
+
+from pathlib import Path
+
+import pytest
+
+from slpvec.inputs import load_module
+from slpvec.ir import parse_module
+
+from .alias_agreement import check_agreement
+from .test_objects import LU_LIKE, PHIS, module_text
+
+DATA = Path(__file__).parent.parent / "data"
+C_FILES = sorted((DATA / "kernels").glob("*.c")) + sorted((DATA / "programs").glob("*.c"))
+
+
+def _agrees(module) -> int:
+    found = check_agreement(module)
+    assert not found.contradicted, found.contradicted[:10]
+    assert not found.unmatched, found.unmatched[:10]
+    return found.confirmed
+
+
+def test_no_alias_claims_on_the_c_test_programs_are_llvm_no_alias():
+    confirmed = sum(_agrees(load_module(path, "haswell")) for path in C_FILES)
+    assert confirmed > 10_000
+
+
+@pytest.mark.parametrize("body", [LU_LIKE, PHIS], ids=["preheader-geps", "phis-selects"])
+def test_no_alias_claims_across_blocks_are_llvm_no_alias(body):
+    assert _agrees(parse_module(module_text(body))) >= 5
+
+
+@pytest.mark.slow
+def test_no_alias_claims_on_the_corpus_are_llvm_no_alias(corpus_root):
+    from dataset.corpus import corpus_sources
+    files = corpus_sources(corpus_root)
+    assert files, f"no C files in the corpus at {corpus_root}"
+    assert sum(_agrees(load_module(path, "haswell")) for path in files) > 0
