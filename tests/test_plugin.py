@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from slpvec.errors import SlpvecError
 from slpvec.tools.plugin_bridge import plugin_path
 
 PROGRAMS = Path(__file__).parent / "data" / "programs"
@@ -167,3 +168,11 @@ def test_plugin_path_cli(plugin):
     proc = subprocess.run([sys.executable, "-m", "slpvec", "plugin-path"], capture_output=True,
                           text=True, check=True)
     assert proc.stdout.strip() == plugin
+
+
+def test_plugin_path_says_how_to_build_it(tmp_path, monkeypatch):
+    monkeypatch.setattr("slpvec.tools.plugin_bridge.PLUGIN_DIR", tmp_path)
+    with pytest.raises(SlpvecError, match="the plugin is not built; run scripts/setup.sh"):
+        plugin_path()
+    with pytest.raises(SlpvecError, match="no .*build.sh"):
+        plugin_path(build=True)
