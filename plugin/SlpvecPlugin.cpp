@@ -366,6 +366,8 @@ private:
     for (auto [Old, New] : Pairs) {
       Function *Park = Function::Create(Old->getFunctionType(), GlobalValue::PrivateLinkage,
                                         "", M);
+      if (Old->hasPersonalityFn())  // landingpad and resume need one to verify
+        Park->setPersonalityFn(Old->getPersonalityFn());
       for (auto [From, To] : zip(Old->args(), Park->args()))
         From.replaceAllUsesWith(&To);
       Park->splice(Park->end(), Old);

@@ -176,3 +176,42 @@ def test_plugin_path_says_how_to_build_it(tmp_path, monkeypatch):
         plugin_path()
     with pytest.raises(SlpvecError, match="no .*build.sh"):
         plugin_path(build=True)
+
+
+CPP_WITH_EXCEPTIONS = r"""
+#include <cstdio>
+#include <stdexcept>
+#include <vector>
+struct P { double x, y, z, w; };
+static P add(const P &a, const P &b) { return {a.x + b.x, a.y + b.y, a.z + b.z, a.w + b.w}; }
+double work(std::vector<P> &v) {
+  P acc{0, 0, 0, 0};
+  for (auto &p : v) { acc = add(acc, p); p.x *= 2; p.y *= 2; p.z *= 2; p.w *= 2; }
+  if (acc.x > 1e300) throw std::runtime_error("big");
+  return acc.x + acc.y + acc.z + acc.w;
+}
+int main() {
+  std::vector<P> v(100);
+  for (int i = 0; i < 100; i++) v[i] = {double(i), i * 2.0, i * 3.0, i * 4.0};
+  try { printf("%f %f\n", work(v), work(v)); } catch (std::exception &e) { puts(e.what()); }
+}
+"""
+
+
+def test_cpp_with_landing_pads(plugin, tmp_path):
+    """Functions with a personality and landing pads: the parked old body keeps
+    the personality, so the module verifies and the vectorized body stays."""
+    source = tmp_path / "eh.cpp"
+    source.write_text(CPP_WITH_EXCEPTIONS)
+    outputs = []
+    for tag, flags in (("clang", []), ("plugin", _plugin_flags(plugin))):
+        proc = subprocess.run(["clang++-22", *CFLAGS, *flags, str(source), "-o", str(tmp_path / tag)],
+                              capture_output=True, text=True, check=True)
+        assert proc.stderr == ""
+        outputs.append(subprocess.run([str(tmp_path / tag)], capture_output=True, text=True,
+                                      check=True).stdout)
+    assert outputs[0] == outputs[1]
+    ir = subprocess.run(["clang++-22", *CFLAGS, *_plugin_flags(plugin, policy="greedy"), "-S",
+                         "-emit-llvm", str(source), "-o", "-"], capture_output=True, text=True,
+                        check=True).stdout
+    assert re.search(r"define .*@_Z4work.* personality", ir) and "x double>" in ir
