@@ -11,9 +11,9 @@ The objective of a plan (set of chosen packs) is
     ``base`` (gather: one insertelement per non-constant lane; or the fixed
     cost of a splat/constant; slots whose base builds the same vector,
     ``Slot.key``, pay it once, as codegen builds it once), or, if a chosen
-    pack q in ``s.matches`` (no
-    wider than the slot) holds every lane of the slot, that match's cost (0
-    for the same lanes in order, else one shufflevector; for a slot mixing
+    pack q in ``s.matches`` holds every lane of the slot, that match's cost (0
+    for the same lanes in order, else one shufflevector, which may take a
+    few lanes of a wider pack; for a slot mixing
     constants and instructions, q of the slot's width holding every
     non-constant lane: one shufflevector with a constant vector); like
     codegen, a chosen match is always used
@@ -124,13 +124,11 @@ def _slot_costs(ctx: BlockContext, pack: Pack, reads: tuple[int, ...], packs_of:
     if all(op.kind == LOCAL for op in ops):
         wanted = tuple(op.index for op in ops)
         # a pack holding every lane serves the slot, by reuse (same lanes, same
-        # order) or by one shufflevector (permuting or repeating its lanes).
-        # Codegen can also narrow a wider pack; the model leaves that out (it
-        # multiplies variables and solve time for little gain), so it may
-        # overestimate such a slot, never underestimate it.
+        # order) or by one shufflevector (permuting or repeating its lanes, or
+        # taking some lanes of a wider pack: a part of one wider load)
         for q in packs_of[wanted[0]]:
             lanes_q = ctx.candidates.packs[q].lanes
-            if len(lanes_q) > len(wanted) or not set(wanted) <= set(lanes_q):
+            if not set(wanted) <= set(lanes_q):
                 continue
             if lanes_q == wanted:
                 matches.append((q, 0.0))
