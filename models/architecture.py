@@ -7,7 +7,7 @@ Both implementations read this: :mod:`models.ggnn` (torch, for training) and
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from slpvec.graph import EDGE_TYPES, MAX_MEM_ROOTS, NODE_KINDS, OFFSET_CLASSES, OPCODES, TYPES
 
@@ -23,11 +23,12 @@ NUM_RELATIONS = 2 * len(EDGE_TYPES)
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Hyper-parameters of the GGNN policy (stored in ``config.json``)."""
+    """Hyper-parameters of the GGNN policy (stored in ``config.json``; the
+    ``help`` metadata is the training command line's, see models.settings)."""
 
-    hidden: int = 64
-    steps: int = 8
-    head: int = 128
+    hidden: int = field(default=64, metadata={"help": "node state size"})
+    steps: int = field(default=8, metadata={"help": "propagation rounds"})
+    head: int = field(default=128, metadata={"help": "width of the policy head's layers"})
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -4,7 +4,10 @@
 
 1. trains one model per fold (``slpvec-train --fold K/N``, see
    :mod:`dataset.folds`), ``--jobs`` at a time on one thread each; a fold whose
-   run directory already holds ``weights.pt`` is reused;
+   run directory already holds ``weights.pt`` is reused. TRAIN_ARGS are
+   slpvec-train's settings options (``--config FILE`` too), checked by its
+   parser before any fold trains and handed to each fold as its
+   ``settings.json``;
 2. evaluates each fold's held-out sources with none, llvm, greedy,
    greedy-refined (gnn without its model), ilp, gnn-raw and gnn (that fold's
    model), corpus and synthetic apart, ``--jobs``
@@ -22,12 +25,16 @@ import json
 import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from tqdm import tqdm
 
 from dataset.folds import Fold, shard_split
 from slpvec.errors import SlpvecError
+
+from .architecture import ModelConfig
+from .settings import TrainConfig, settings_from_args, write_config
 
 POLICIES = ("none", "llvm", "greedy", "greedy-refined", "ilp", "gnn-raw", "gnn")
 KINDS = ("corpus", "synthetic")
@@ -37,14 +44,25 @@ def fold_dir(out: Path, fold: Fold) -> Path:
     return out / f"fold-{fold.index}-of-{fold.count}"
 
 
-def train_fold(data: str, out: Path, fold: Fold, train_args: list[str]) -> Path:
-    """Train (or reuse) the model of one fold; returns its run directory."""
+def training_settings(train_args: list[str]) -> tuple[ModelConfig, TrainConfig]:
+    """The settings ``train_args`` give (slpvec-train's options, parsed by its
+    own parser: a misspelt option stops the run before any fold trains)."""
+    from .train_cli import parse_args
+
+    args = parse_args(list(train_args), prog="python -m models.crossval ... --", paths=False)
+    return settings_from_args(args)
+
+
+def train_fold(data: str, out: Path, fold: Fold, model: ModelConfig, train: TrainConfig
+               ) -> Path:
+    """Train (or reuse) the model of one fold, on one thread; returns its run directory."""
     run = fold_dir(out, fold)
     if (run / "weights.pt").exists():
         return run
     run.mkdir(parents=True, exist_ok=True)
+    write_config(run / "settings.json", model, replace(train, fold=str(fold), threads=1))
     command = [sys.executable, "-m", "models.train_cli", "--data", data, "--out", str(run),
-               "--fold", str(fold), "--threads", "1", "-q", *train_args]
+               "--config", str(run / "settings.json"), "-q"]
     with open(run / "train.log", "w") as log:
         if subprocess.run(command, stdout=log, stderr=subprocess.STDOUT).returncode:
             raise SlpvecError(f"training fold {fold} failed: see {run / 'train.log'}")
@@ -121,9 +139,10 @@ def run(data: str, out: str, folds: int = 5, jobs: int = 2, time_limit_s: float 
     from slpvec.tools.evaluate import write_rows
 
     root = Path(out)
+    model, train = training_settings(train_args)
     all_folds = [Fold(k, folds) for k in range(folds)]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        runs = list(tqdm(pool.map(lambda f: train_fold(data, root, f, list(train_args)),
+        runs = list(tqdm(pool.map(lambda f: train_fold(data, root, f, model, train),
                                   all_folds), total=folds, desc="train folds", unit="fold",
                          disable=not progress))
     merged = {kind: ([], []) for kind in KINDS}

@@ -21,7 +21,6 @@ from __future__ import annotations
 import copy
 import random
 import time
-from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
@@ -39,25 +38,7 @@ from .dagger import dagger_round
 from .data import BlockData, load_blocks
 from .ggnn import GGNNPolicy, ModelConfig
 from .policy import GnnPolicy
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Optimisation settings (stored in ``config.json`` beside the model's)."""
-
-    epochs: int = 25          # BC epochs at most
-    dagger_rounds: int = 2
-    dagger_epochs: int = 8    # epochs at most after each DAgger round
-    patience: int = 4
-    batch_size: int = 32
-    lr: float = 1e-3
-    seed: int = 0
-    device: str = "cpu"
-    threads: int = 2
-    oracle_time_limit_s: float = 2.0
-    oracle_solves_per_block: int = 4   # DAgger relabelling solves per rollout at most
-    max_blocks: int = 0       # 0 = all; a small number for smoke tests
-    fold: str = ""            # "K/N": hold out cross-validation fold K of N
+from .settings import TrainConfig, config_record
 
 
 def seed_everything(seed: int) -> None:
@@ -186,7 +167,7 @@ def train(dataset: str, out: str, model_config: ModelConfig = ModelConfig(),
                "phases": [{k: v for k, v in p.items() if k != "state"} for p in phases],
                "selected_phase": best["phase"], "train_blocks": len(train_blocks),
                "val_blocks": len(val_blocks), "seconds": time.perf_counter() - start}
-    save_checkpoint(out, model.cpu(), {"train": asdict(config),
+    save_checkpoint(out, model.cpu(), {**config_record(model_config, config),
                                        "dataset_manifest": manifest_hash(dataset),
                                        "selected_phase": best["phase"]}, metrics)
     return metrics
