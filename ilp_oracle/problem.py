@@ -43,8 +43,8 @@ from slpvec.codegen.block import operand_positions
 from slpvec.codegen.schedule import pack_reachability
 from slpvec.codegen.operands import choose, is_commutative, lane_value
 from slpvec.context import BlockContext
-from slpvec.pricing import operand_cost, pack_costs, two_source_shuffle_cost
-from slpvec.ir.types import CONST, LOCAL, PHI
+from slpvec.pricing import operand_cost, pack_costs
+from slpvec.ir.types import LOCAL, PHI
 from slpvec.packs import Pack
 
 
@@ -108,33 +108,23 @@ def _slot_costs(ctx: BlockContext, pack: Pack, reads: tuple[int, ...], packs_of:
     # took 17 s on a 10,000-instruction block)
     scalar = choose([lane_value(op, {}, ()) for op in ops], (), ops[0].type)
     base = operand_cost(ctx, scalar)  # gather, splat or constant, with nothing packed
+    # a chosen candidate holding every non-constant lane serves the slot as
+    # codegen would build it from that pack alone: reuse (same lanes, same
+    # order), one shufflevector (permuting, repeating or taking some lanes of
+    # a wider pack: a part of one wider load), or one shufflevector with a
+    # constant vector ("blend"); the price is the pricing module's, as the
+    # estimate's. Any other form (a gather of extracts) is no match.
     matches = []
-    width = len(ops)
-    if any(op.kind == LOCAL for op in ops) and all(op.kind in (LOCAL, CONST) for op in ops) \
-            and any(op.kind == CONST for op in ops):
-        # a pack of the slot's width holding every non-constant lane serves
-        # it by one shufflevector with a constant vector (codegen's "blend")
-        local = [op.index for op in ops if op.kind == LOCAL]
-        for q in packs_of[local[0]]:
-            lanes_q = ctx.candidates.packs[q].lanes
-            if len(lanes_q) == width and set(local) <= set(lanes_q):
-                mask = tuple(width + k if op.kind == CONST else lanes_q.index(op.index)
-                             for k, op in enumerate(ops))
-                matches.append((q, two_source_shuffle_cost(ctx.table, ops[0].type, width, mask)))
-    if all(op.kind == LOCAL for op in ops):
-        wanted = tuple(op.index for op in ops)
-        # a pack holding every lane serves the slot, by reuse (same lanes, same
-        # order) or by one shufflevector (permuting or repeating its lanes, or
-        # taking some lanes of a wider pack: a part of one wider load)
-        for q in packs_of[wanted[0]]:
-            lanes_q = ctx.candidates.packs[q].lanes
-            if not set(wanted) <= set(lanes_q):
-                continue
-            if lanes_q == wanted:
-                matches.append((q, 0.0))
-            else:
-                mask = tuple(lanes_q.index(i) for i in wanted)
-                matches.append((q, ctx.table.permute_cost(ops[0].type, len(lanes_q), mask)))
+    local = [op.index for op in ops if op.kind == LOCAL]
+    for q in packs_of[local[0]] if local else ():
+        source = ctx.candidates.packs[q]
+        if not set(local) <= set(source.lanes):
+            continue
+        names = {i: instrs[i].ref for i in source.lanes}
+        vector = choose([lane_value(op, {i: (0, k) for k, i in enumerate(source.lanes)}, names)
+                         for op in ops], (source,), ops[0].type)
+        if vector.kind in ("pack", "shuffle", "blend"):
+            matches.append((q, operand_cost(ctx, vector, (source.width,))))
     return base, tuple(matches), scalar.key if base else None
 
 
