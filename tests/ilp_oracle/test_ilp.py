@@ -210,38 +210,22 @@ def test_operands_mixing_a_pack_and_constants_are_one_shuffle():
         "<4 x i32> <i32 4, i32 1, i32 2, i32 3>"])
 
 
-PART_OF_A_WIDER_LOAD = """
-define void @f(ptr noalias %a, ptr noalias %b, ptr noalias %c, ptr noalias %d) {
-entry:
-  %pa1 = getelementptr inbounds float, ptr %a, i64 1
-  %pa2 = getelementptr inbounds float, ptr %a, i64 2
-  %pa3 = getelementptr inbounds float, ptr %a, i64 3
-  %a0 = load float, ptr %a, align 4
-  %a1 = load float, ptr %pa1, align 4
-  %a2 = load float, ptr %pa2, align 4
-  %a3 = load float, ptr %pa3, align 4
-  %y0 = fmul float %a0, 3.0
-  %y1 = fmul float %a1, 5.0
-  %y2 = fmul float %a2, 7.0
-  %y3 = fmul float %a3, 9.0
-  %pc1 = getelementptr inbounds float, ptr %c, i64 1
-  %pc2 = getelementptr inbounds float, ptr %c, i64 2
-  %pc3 = getelementptr inbounds float, ptr %c, i64 3
-  store float %y0, ptr %c, align 4
-  store float %y1, ptr %pc1, align 4
-  store float %y2, ptr %pc2, align 4
-  store float %y3, ptr %pc3, align 4
-  %pb1 = getelementptr inbounds float, ptr %b, i64 1
-  %b0 = load float, ptr %b, align 4
-  %b1 = load float, ptr %pb1, align 4
-  %z0 = fdiv float %a2, %b0
-  %z1 = fdiv float %a3, %b1
-  %pd1 = getelementptr inbounds float, ptr %d, i64 1
-  store float %z0, ptr %d, align 4
-  store float %z1, ptr %pd1, align 4
-  ret void
-}
-"""
+def part_of_a_wider_load() -> str:
+    """c[k] = a[k] * (2k + 3) for k < 4 (a 4-wide load of a), and d[k] =
+    a[k + 2] / b[k] for k < 2, whose operand <a2, a3> is half that load."""
+    body = [f"%pa{k} = getelementptr inbounds float, ptr %a, i64 {k}" for k in range(4)]
+    body += [f"%a{k} = load float, ptr %pa{k}, align 4" for k in range(4)]
+    for k in range(4):
+        body += [f"%y{k} = fmul float %a{k}, {2 * k + 3}.0",
+                 f"%pc{k} = getelementptr inbounds float, ptr %c, i64 {k}",
+                 f"store float %y{k}, ptr %pc{k}, align 4"]
+    for k in range(2):
+        body += [f"%pb{k} = getelementptr inbounds float, ptr %b, i64 {k}",
+                 f"%b{k} = load float, ptr %pb{k}, align 4", f"%z{k} = fdiv float %a{k + 2}, %b{k}",
+                 f"%pd{k} = getelementptr inbounds float, ptr %d, i64 {k}",
+                 f"store float %z{k}, ptr %pd{k}, align 4"]
+    return ("define void @f(ptr noalias %a, ptr noalias %b, ptr noalias %c, ptr noalias %d) {\n"
+            "entry:\n  " + "\n  ".join(body) + "\n  ret void\n}\n")
 
 
 def test_an_operand_taking_lanes_of_a_wider_load_is_one_narrowing_shuffle():
@@ -251,11 +235,12 @@ def test_an_operand_taking_lanes_of_a_wider_load_is_one_narrowing_shuffle():
     from ..codegen.test_golden import HEADER, vectorize
     from .helpers import context
 
-    ctx = context(HEADER + PART_OF_A_WIDER_LOAD)
+    ir = part_of_a_wider_load()
+    ctx = context(HEADER + ir)
     problem, solution = check_block("part of a wider load", ctx)
     assert sorted(p.width for p in solution.plan.packs) == [2, 2, 2, 4, 4, 4]
     assert plan_cost(ctx, solution.plan.packs) == pytest.approx(solution.objective)
-    lines, _ = vectorize(PART_OF_A_WIDER_LOAD, [list(p.lanes) for p in solution.plan.packs])
+    lines, _ = vectorize(ir, [list(p.lanes) for p in solution.plan.packs])
     load = next(line.split(" = ")[0] for line in lines if "load <4 x float>" in line)
     assert any(line.endswith(f"shufflevector <4 x float> {load}, <4 x float> poison, "
                              "<2 x i32> <i32 2, i32 3>") for line in lines)
