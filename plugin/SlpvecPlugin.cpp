@@ -37,6 +37,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "llvm/AsmParser/Parser.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/AsmParser/SlotMapping.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/Function.h"
@@ -258,7 +259,10 @@ struct Mapper {
   }
 
   /// Metadata by slot number: the worker keeps M's `!N` numbering (it does not
-  /// reprint the metadata), so N's node !k is M's node !k. Checked kind by kind.
+  /// reprint the metadata), so N's node !k is M's node !k. Every pair is
+  /// checked to have the same shape (kind, distinctness, operands: the same
+  /// slots, strings, constants, mapped globals), so a shifted numbering can
+  /// never swap, say, two TBAA tags: it fails and the module stays as it was.
   Failure mapMetadata(const SlotMapping &Slots) {
     ModuleSlotTracker MST(&M, /*ShouldInitializeAllMetadata=*/true);
     // Looking up a node's slot through the tracker numbers all of them.
@@ -269,16 +273,64 @@ struct Mapper {
     ModuleSlotTracker::MachineMDNodeListType Old;
     MST.collectMDNodes(Old, 0, ~0u);
     std::map<unsigned, const MDNode *> BySlot(Old.begin(), Old.end());
+    DenseMap<const MDNode *, unsigned> OldSlot, NewSlot;
+    for (auto &[Slot, Node] : Old)
+      OldSlot[Node] = Slot;
+    for (const auto &[Slot, Node] : Slots.MetadataNodes)
+      NewSlot[Node.get()] = Slot;
     for (const auto &[Slot, Node] : Slots.MetadataNodes) {
       auto It = BySlot.find(Slot);
-      if (It == BySlot.end() || It->second->getMetadataID() != Node->getMetadataID())
+      if (It == BySlot.end() || !sameShape(*Node, *It->second, OldSlot, NewSlot)) {
+        if (std::getenv("SLPVEC_PLUGIN_DEBUG") && It != BySlot.end()) {
+          Node->print(errs(), &N);
+          errs() << "\n";
+          It->second->print(errs(), MST, &M);
+          errs() << "\n";
+        }
         return {"metadata !" + std::to_string(Slot) + " does not match"};
+      }
       // A DIAssignID links instructions and #dbg_assign records of one body:
       // the new body keeps its own (the old one stays with the parked body).
       if (Node.get() != It->second && !isa<DIAssignID>(Node.get()))
         VMap.MD()[Node.get()].reset(const_cast<MDNode *>(It->second));
     }
     return {};
+  }
+
+  /// Same kind and distinctness; for plain tuples (TBAA, alias scopes, loop
+  /// and range metadata: what optimisations read) also the same operands
+  /// (nodes by slot, unnumbered ones by identity, globals through VMap).
+  /// Debug-info nodes are compared by kind only: their parsed and built forms
+  /// may differ in storage (a size as a null operand or a constant).
+  bool sameShape(const MDNode &New, const MDNode &Old,
+                 const DenseMap<const MDNode *, unsigned> &OldSlot,
+                 const DenseMap<const MDNode *, unsigned> &NewSlot) {
+    if (New.getMetadataID() != Old.getMetadataID() || New.isDistinct() != Old.isDistinct())
+      return false;
+    if (!isa<MDTuple>(New))
+      return true;
+    if (New.getNumOperands() != Old.getNumOperands())
+      return false;
+    for (unsigned I = 0; I < New.getNumOperands(); ++I) {
+      const Metadata *A = New.getOperand(I), *B = Old.getOperand(I);
+      if (A == B)
+        continue;
+      if (!A || !B || A->getMetadataID() != B->getMetadataID())
+        return false;
+      if (auto *NodeA = dyn_cast<MDNode>(A)) {
+        auto SA = NewSlot.find(NodeA), SB = OldSlot.find(cast<MDNode>(B));
+        if (SA == NewSlot.end() || SB == OldSlot.end() || SA->second != SB->second)
+          return false;
+      } else if (auto *ValueA = dyn_cast<ValueAsMetadata>(A)) {
+        auto *GA = dyn_cast<GlobalValue>(ValueA->getValue());
+        auto Mapped = GA ? VMap.find(GA) : VMap.end();
+        if (Mapped == VMap.end() || Mapped->second != cast<ValueAsMetadata>(B)->getValue())
+          return false;
+      } else {
+        return false;  // strings and constants are uniqued: equal ones are identical
+      }
+    }
+    return true;
   }
 };
 

@@ -215,3 +215,31 @@ def test_cpp_with_landing_pads(plugin, tmp_path):
                          "-emit-llvm", str(source), "-o", "-"], capture_output=True, text=True,
                         check=True).stdout
     assert re.search(r"define .*@_Z4work.* personality", ir) and "x double>" in ir
+
+
+
+# A worker whose numbering is off: the int and float TBAA type nodes trade places.
+SWAP_TBAA = r"""
+import re, sys
+text = open(sys.argv[4]).read()
+(a, x), (b, y) = (re.search(rf'^(![0-9]+) = (!{{!"{t}".*)$', text, re.M).groups()
+                  for t in ("int", "float"))
+text = text.replace(f"{a} = {x}", f"{a} = {y}").replace(f"{b} = {y}", f"{b} = {x}", 1)
+open(sys.argv[5], "w").write(text)
+print("\n".join(re.findall(r'^define [^@]*@(\w+)\(', text, re.M)))
+"""
+
+
+def test_shifted_metadata_numbering_is_refused(plugin, tmp_path):
+    """Pairs are checked operand by operand: a worker that swapped two TBAA
+    nodes (same kind, so a kind check passes) must not get its bodies in,
+    where alias analysis would read int accesses as float ones."""
+    fake = tmp_path / "fake-python"
+    fake.write_text(f"#!{sys.executable}\n{SWAP_TBAA}")
+    fake.chmod(0o755)
+    proc = subprocess.run(["clang-22", *CFLAGS, f"-fpass-plugin={plugin}", "-mllvm",
+                           f"-slpvec-python={fake}", "-S", "-emit-llvm",
+                           str(PROGRAMS / "semantics.c"), "-o", "-"],
+                          capture_output=True, text=True, check=True)
+    assert re.fullmatch(r"slpvec: warning: .*semantics.c: metadata !\d+ does not match; "
+                        r"module left unchanged\n", proc.stderr), proc.stderr
