@@ -24,8 +24,15 @@ def _dataset_main(argv):
     return main(argv)
 
 
-# programs whose subcommands the commands tables name, and their entry points
-PROGRAMS = {"slpvec": _slpvec_main, "slpvec-dataset": _dataset_main}
+def _train_main(argv):
+    from models.train_cli import main
+    return main(argv)
+
+
+# programs the commands tables name, and their entry points
+PROGRAMS = {"slpvec": _slpvec_main, "slpvec-dataset": _dataset_main,
+            "slpvec-train": _train_main}
+WITHOUT_SUBCOMMANDS = {"slpvec-train"}
 
 
 def development_paths(text: str) -> list[str]:
@@ -44,9 +51,8 @@ def table_commands(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
     """(program, subcommand, options) named in the first column of every
     table of ``text``: `` `slpvec cost IN [--json]` `` gives ("slpvec",
     "cost", ("--json",)); a later span of the same cell without a program
-    (`` / `verify OUT` ``) is another subcommand of the same program.
-    Commands without a subcommand (options right after the program) are left
-    out."""
+    (`` / `verify OUT` ``) is another subcommand of the same program; a
+    program without subcommands has "" as its subcommand."""
     found = []
     for line in text.splitlines():
         if not line.startswith("|") or line.startswith("|---"):
@@ -59,7 +65,9 @@ def table_commands(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
                 program, words = words[0], words[1:]
             elif program is None:
                 break
-            if words and re.fullmatch(r"[a-z][a-z-]*", words[0]):
+            if program in WITHOUT_SUBCOMMANDS:
+                words = ["", *words]
+            if words and re.fullmatch(r"[a-z][a-z-]*|", words[0]):
                 options = tuple(m.group(1) for w in words[1:]
                                 if (m := re.match(r"\[?(--?[a-z][a-z-]*)", w)))
                 found.append((program, words[0], options))
@@ -71,7 +79,7 @@ def help_text(program: str, subcommand: str) -> str | None:
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         try:
-            status = PROGRAMS[program]([subcommand, "--help"])
+            status = PROGRAMS[program]([subcommand, "--help"] if subcommand else ["--help"])
         except SystemExit as done:
             status = done.code
     return out.getvalue() if status in (0, None) else None
@@ -81,8 +89,8 @@ def unknown(program: str, subcommand: str, options: tuple[str, ...]) -> list[str
     """The command if the CLI does not have it, else its options its help does not name."""
     text = help_text(program, subcommand)
     if text is None:
-        return [f"{program} {subcommand}"]
-    return [f"{program} {subcommand} {option}" for option in options
+        return [f"{program} {subcommand}".strip()]
+    return [" ".join(filter(None, (program, subcommand, option))) for option in options
             if not re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", text)]
 
 
@@ -123,14 +131,16 @@ def test_the_checks_catch_what_they_look_for():
             "| `slpvec-dataset info OUT` / `verify OUT` | x |\n"
             "| `slpvec-dataset sources OUT [--kind a\\|b] [--fodl K/N]` | typo |\n"
             "| `slpvec vectorize IN -o OUT [--polcy P]` | typo |\n"
-            "| `slpvec-train --data DS` | train |\n\n## Next\n| `slpvec later` | x |\n")
+            "| `slpvec-train --data DS [--epoch N]` | train |\n\n## Next\n| `slpvec later` | x |\n")
     commands = table_commands(section(text, "Commands"))
     assert commands == [("slpvec", "frobnicate", ()), ("slpvec-dataset", "info", ()),
                         ("slpvec-dataset", "verify", ()),
                         ("slpvec-dataset", "sources", ("--kind", "--fodl")),
-                        ("slpvec", "vectorize", ("-o", "--polcy"))]
+                        ("slpvec", "vectorize", ("-o", "--polcy")),
+                        ("slpvec-train", "", ("--data", "--epoch"))]
     assert [u for command in commands for u in unknown(*command)] == [
-        "slpvec frobnicate", "slpvec-dataset sources --fodl", "slpvec vectorize --polcy"]
+        "slpvec frobnicate", "slpvec-dataset sources --fodl", "slpvec vectorize --polcy",
+        "slpvec-train --epoch"]
     assert unknown("slpvec", "cc", ("--policy", "--report-dir")) == []
     assert development_paths("see ../shared/DESIGN.md\nok\nin /root/.cache") == [
         "see ../shared/DESIGN.md", "in /root/.cache"]
