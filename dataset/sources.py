@@ -6,7 +6,8 @@ pinned commit, the folder of the repository it uses, its license, and
 ``tree_sha256``, the digest of its files (:func:`tree_digest`), which the
 files are checked against however they arrived. ``manifests/bundle.toml``
 names the offline tarball holding the suites, one top folder each, and its
-sha256.
+sha256; the suites it lists as ``fetched`` are not in the tarball and always
+come from git or https.
 
 A suite's files come, in this order of preference, from ``--from`` (a
 bundle tarball, a folder holding the suites' folders, or a git repository or
@@ -75,14 +76,23 @@ class Sources:
     bundle_sha256: str
     env: str                  # environment variable naming a local copy (like --from)
     command: str              # the command that prepares them
+    fetched: tuple[str, ...] = ()  # suites the tarball does not hold (git or https only)
+
+    @property
+    def bundled(self) -> tuple[str, ...]:
+        """Names of the suites the offline tarball holds."""
+        return tuple(p.name for p in self.suites if p.name not in self.fetched)
 
 
 def load_sources(folder: Path) -> Sources:
-    """Read ``bundle.toml`` and the suites it lists from a manifest folder."""
+    """Read ``bundle.toml`` and the suites it lists (``suites``, then
+    ``fetched``) from a manifest folder."""
     bundle = tomllib.loads((folder / "bundle.toml").read_text())
+    fetched = tuple(bundle.get("fetched", ()))
     suites = tuple(Pinned(**tomllib.loads((folder / f"{name}.toml").read_text()))
-                   for name in bundle["suites"])
-    return Sources(suites, bundle["file"], bundle["sha256"], bundle["env"], bundle["command"])
+                   for name in (*bundle["suites"], *fetched))
+    return Sources(suites, bundle["file"], bundle["sha256"], bundle["env"], bundle["command"],
+                   fetched)
 
 
 def file_sha256(path: Path) -> str:
@@ -136,11 +146,13 @@ def prepare_sources(sources: Sources, dests: dict[str, Path], origin: Path | Non
             raise SourceError(f"{dest} exists and was not prepared from a pinned source (no "
                               f"{STAMP}); move it away or choose another destination")
     staging = _staging(dests[todo[0].name])
+    from_tarball = origin is not None and Path(origin).is_file()
     try:
-        if origin is not None and Path(origin).is_file():
+        if from_tarball and any(p.name not in sources.fetched for p in todo):
             _unpack_bundle(sources, Path(origin), staging, log)
-        for pinned in todo:
-            found = _locate(pinned, origin, staging, mirrors, sources, log)
+        for pinned in todo:  # the tarball has no fetched suite: those come from git
+            found = _locate(pinned, None if from_tarball and pinned.name in sources.fetched
+                            else origin, staging, mirrors, sources, log)
             actual = tree_digest(found)
             if actual != pinned.tree_sha256:
                 raise SourceError(f"{pinned.name}: files differ from the pinned "
@@ -201,10 +213,12 @@ def _locate(pinned: Pinned, origin: Path | None, staging: Path, mirrors: Path,
         return _download(pinned, staging, log)
     except SourceError as err:
         problems.append(str(err))
+    offline = f"a folder of git mirrors holding {pinned.mirror}/repo" \
+        if pinned.name in sources.fetched else \
+        f"{sources.bundle} (sha256 {sources.bundle_sha256[:16]}...)"
     raise SourceError(f"cannot fetch {pinned.name} from {pinned.describe()}: "
                       f"{'; '.join(problems)}. Offline, use {sources.command} --from "
-                      f"{sources.bundle} (sha256 {sources.bundle_sha256[:16]}...) or set "
-                      f"{sources.env}")
+                      f"{offline} or set {sources.env}")
 
 
 def _find_tree(pinned: Pinned, root: Path, origin: str) -> Path:

@@ -55,14 +55,15 @@ def require_sources(get, sources):
 
 @pytest.fixture(scope="session")
 def corpus_root(tmp_path_factory) -> Path:
-    """The prepared corpus (from the bundled tarball into a session folder when
-    present, else the cache, prepared on first use)."""
+    """The prepared corpus's bundled suites (from the tarball into a session
+    folder when present, else the cache, prepared on first use)."""
     from dataset.corpus import DEFAULT_CACHE, corpus_manifests, prepare
 
     sources = corpus_manifests()
     tarball = bundled(sources.bundle)
     out = tmp_path_factory.mktemp("corpus") if tarball else DEFAULT_CACHE
-    require_sources(lambda: prepare(out, tarball, log=lambda line: None), sources)
+    require_sources(lambda: prepare(out, tarball, log=lambda line: None, only="bundled"),
+                    sources)
     return out
 
 
