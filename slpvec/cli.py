@@ -380,6 +380,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["plugin-worker"]:  # run by the pass plugin, not by users
         from .tools.plugin_bridge import run_worker
         return run_worker(argv[1:])
+    if argv[:1] == ["plugin-server"]:  # started by a plugin-worker client
+        from .tools.plugin_server import IDLE_SECONDS, serve
+        return serve(Path(argv[1]), float(argv[2]) if len(argv) > 2 else IDLE_SECONDS)
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

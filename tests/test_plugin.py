@@ -5,13 +5,16 @@ warning line."""
 
 import json
 import re
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from slpvec.errors import SlpvecError
+from slpvec.tools import plugin_bridge, plugin_server
 from slpvec.tools.plugin_bridge import plugin_path
 
 PROGRAMS = Path(__file__).parent / "data" / "programs"
@@ -243,3 +246,44 @@ def test_shifted_metadata_numbering_is_refused(plugin, tmp_path):
                           capture_output=True, text=True, check=True)
     assert re.fullmatch(r"slpvec: warning: .*semantics.c: metadata !\d+ does not match; "
                         r"module left unchanged\n", proc.stderr), proc.stderr
+
+
+def _wait_for(condition, seconds: float = 60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _listening(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(str(path)) == 0
+
+
+def test_worker_server_answers_like_a_local_worker(tmp_path, monkeypatch, capsys):
+    """SLPVEC_PLUGIN_SERVER=1: the request goes to the long-lived server (a stale
+    socket file is replaced), which answers what a local worker would, from
+    the client's working directory; idle, it exits and removes its socket."""
+    ir = subprocess.run(["clang-22", *CFLAGS, "-fno-slp-vectorize", "-S", "-emit-llvm", str(SAXPY),
+                         "-o", "-"], capture_output=True, text=True, check=True).stdout
+    (tmp_path / "in.ll").write_text(ir)
+    argv = ["in.ll", "local.ll", "--policy", "greedy", "--report-dir", "reports"]
+    monkeypatch.chdir(tmp_path)
+    assert plugin_bridge.run_worker(argv) == 0
+    local = capsys.readouterr().out
+    path = plugin_server.socket_path()
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(str(path))  # a socket file nobody listens on: a server that died
+    stale.close()
+    server = subprocess.Popen([sys.executable, "-m", "slpvec", "plugin-server", str(path), "3"])
+    try:
+        assert _wait_for(lambda: _listening(path))
+        assert plugin_server.request(argv[:1] + ["served.ll"] + argv[2:]) == 0
+        assert capsys.readouterr().out == local and "saxpy8" in local
+        assert (tmp_path / "served.ll").read_text() == (tmp_path / "local.ll").read_text()
+        assert len(list((tmp_path / "reports").glob("*.json"))) == 1
+        assert server.wait(timeout=60) == 0 and not path.exists()  # idle: gone
+    finally:
+        server.kill()

@@ -15,6 +15,7 @@ the plugin then leaves the module unchanged and prints one warning line.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -24,6 +25,7 @@ from ..errors import SlpvecError
 
 PLUGIN_DIR = Path(__file__).resolve().parents[2] / "plugin"
 PLUGIN_NAME = "slpvec-plugin.so"
+SERVER_SWITCH = "SLPVEC_PLUGIN_SERVER"   # "1": hand the work to plugin_server's server
 
 
 def plugin_path(build: bool = False) -> Path:
@@ -69,20 +71,45 @@ def worker_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_worker(argv: list[str]) -> int:
-    """``slpvec plugin-worker``: exit status 0 with the changed functions on
-    stdout, or 1 with one ``slpvec: error:`` line (the plugin's warning)."""
-    from ..driver import run_slp
-    from ..files import write_text_atomic
-    from .cc import CcOptions, SourceResult, make_policy, write_report
+def worker_options(argv: list[str]):
+    """(parsed worker arguments, CcOptions); SlpvecError for a bad time limit."""
+    from ..policies.base import time_limit_seconds
+    from .cc import CcOptions
 
     args = worker_parser().parse_args(argv)
+    return args, CcOptions(policy=args.policy, model=args.model,
+                           time_limit=time_limit_seconds(args.time_limit),
+                           report_dir=args.report_dir)
+
+
+def cached_policy(argv: list[str], cache: dict):
+    """The policy the worker arguments ask for, made once per (policy, model, limit)."""
+    from .cc import make_policy
+
+    _, opts = worker_options(argv)
+    key = (opts.policy, opts.model, opts.time_limit)
+    if key not in cache:
+        cache[key] = make_policy(opts)
+    return cache[key]
+
+
+def run_worker(argv: list[str], policies: dict | None = None) -> int:
+    """``slpvec plugin-worker``: exit status 0 with the changed functions on
+    stdout, or 1 with one ``slpvec: error:`` line (the plugin's warning).
+    With ``$SLPVEC_PLUGIN_SERVER=1`` (and no ``policies``, i.e. not already on
+    the server) the work goes to the long-lived server of ``plugin_server``."""
+    if policies is None and os.environ.get(SERVER_SWITCH) == "1":  # before the heavy imports
+        from .plugin_server import request
+        status = request(argv)
+        if status is not None:
+            return status
+    from ..driver import run_slp
+    from ..files import write_text_atomic
+    from .cc import SourceResult, write_report
+
     try:
-        from ..policies.base import time_limit_seconds
-        opts = CcOptions(policy=args.policy, model=args.model,
-                         time_limit=time_limit_seconds(args.time_limit),
-                         report_dir=args.report_dir)
-        policy = make_policy(opts)
+        args, opts = worker_options(argv)
+        policy = cached_policy(argv, {} if policies is None else policies)
         text = Path(args.input).read_text()
         t0 = time.perf_counter()
         vectorized, report = run_slp(text, policy, source=args.source, do_cleanup=False)
