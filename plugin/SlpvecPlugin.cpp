@@ -334,6 +334,32 @@ struct Mapper {
   }
 };
 
+/// Does moving F's body break label addresses? blockaddress constants (a
+/// static table for computed goto) name blocks of one body: the old body is
+/// erased after the swap, which turns its addresses into `inttoptr 1`, and a
+/// new body's blockaddress of another function is not remapped. Such
+/// functions keep their old body.
+bool usesLabelAddresses(Function &F) {
+  if (any_of(F, [](BasicBlock &BB) { return BB.hasAddressTaken(); }))
+    return true;
+  SmallVector<const Constant *, 8> Todo;
+  SmallPtrSet<const Constant *, 16> Seen;
+  for (Instruction &I : instructions(F))
+    for (Value *Op : I.operands())
+      if (auto *C = dyn_cast<Constant>(Op); C && !isa<GlobalValue>(C))
+        Todo.push_back(C);
+  while (!Todo.empty()) {
+    const Constant *C = Todo.pop_back_val();
+    if (isa<BlockAddress>(C))
+      return true;
+    if (Seen.insert(C).second)
+      for (const Use &U : C->operands())
+        if (auto *Inner = dyn_cast<Constant>(U.get()); Inner && !isa<GlobalValue>(Inner))
+          Todo.push_back(Inner);
+  }
+  return false;
+}
+
 /// Move New's body into Old (same module, same type), remapping operands.
 void moveBody(Function &Old, Function &New, ValueToValueMapTy &VMap) {
   for (auto [From, To] : zip(New.args(), Old.args()))
@@ -406,6 +432,8 @@ private:
         return {"worker named an unknown function @" + Name};
       if (Old->getFunctionType() != New->getFunctionType())
         return {"@" + Name + " changed type"};
+      if (usesLabelAddresses(*Old) || usesLabelAddresses(*New))
+        continue;
       Pairs.push_back({Old, New});
     }
     Mapper Map{M, *N};

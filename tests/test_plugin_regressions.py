@@ -1,0 +1,66 @@
+"""Inputs the pass plugin once compiled to wrong programs (auditor's finds):
+each C program must print under ``clang-22 -O3 -fpass-plugin`` what it prints
+under plain ``clang-22 -O3``."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from slpvec.tools.plugin_bridge import plugin_path
+
+CFLAGS = ("-O3", "-march=haswell")
+
+# A static table of label addresses (GNU computed goto): the initializer holds
+# blockaddress constants of run's blocks; run has vectorizable blocks.
+COMPUTED_GOTO = r"""
+#include <stdio.h>
+double a[8], b[8], c[8];
+__attribute__((noinline)) double run(const unsigned char *prog, int n) {
+  static void *tbl[] = {&&op_add, &&op_mul, &&op_end};
+  int pc = 0;
+  double acc = 0;
+  goto *tbl[prog[pc]];
+op_add:
+  c[0] = a[0] + b[0]; c[1] = a[1] + b[1]; c[2] = a[2] + b[2]; c[3] = a[3] + b[3];
+  acc += c[0] + c[3];
+  pc++; goto *tbl[prog[pc]];
+op_mul:
+  c[0] = a[0] * b[0]; c[1] = a[1] * b[1]; c[2] = a[2] * b[2]; c[3] = a[3] * b[3];
+  acc += c[1] + c[2];
+  pc++; goto *tbl[prog[pc]];
+op_end:
+  return acc + n;
+}
+int main(void) {
+  for (int i = 0; i < 8; i++) { a[i] = i * 0.5; b[i] = 3 - i; }
+  unsigned char prog[] = {0, 1, 0, 1, 2};
+  printf("%f\n", run(prog, 5));
+  return 0;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def plugin() -> str:
+    return str(plugin_path(build=True))
+
+
+def _run(source: Path, flags: list[str], tag: str) -> str:
+    exe = source.parent / tag
+    subprocess.run(["clang-22", *CFLAGS, *flags, str(source), "-o", str(exe)], check=True,
+                   capture_output=True, text=True)
+    return subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("policy", ["ilp"])  # greedy leaves run scalar
+def test_label_addresses_survive_the_body_swap(plugin, tmp_path, policy):
+    """The old body is parked and erased after the swap; blockaddress
+    constants naming its blocks (the static label table) were zapped to
+    inttoptr 1 and the program jumped there (SIGSEGV)."""
+    source = tmp_path / "cgoto.c"
+    source.write_text(COMPUTED_GOTO)
+    flags = [f"-fpass-plugin={plugin}", "-mllvm", f"-slpvec-python={sys.executable}",
+             "-mllvm", f"-slpvec-policy={policy}"]
+    assert _run(source, flags, policy) == _run(source, [], "clang")
