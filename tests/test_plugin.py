@@ -263,7 +263,7 @@ def _listening(path: Path) -> bool:
 
 
 def test_worker_server_answers_like_a_local_worker(tmp_path, monkeypatch, capsys):
-    """SLPVEC_PLUGIN_SERVER=1: the request goes to the long-lived server (a stale
+    """By default the request goes to the long-lived server (a stale
     socket file is replaced), which answers what a local worker would, from
     the client's working directory; idle, it exits and removes its socket."""
     ir = subprocess.run(["clang-22", *CFLAGS, "-fno-slp-vectorize", "-S", "-emit-llvm", str(SAXPY),
@@ -271,6 +271,7 @@ def test_worker_server_answers_like_a_local_worker(tmp_path, monkeypatch, capsys
     (tmp_path / "in.ll").write_text(ir)
     argv = ["in.ll", "local.ll", "--policy", "greedy", "--report-dir", "reports"]
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SLPVEC_PLUGIN_SERVER", "0")  # this run: local
     assert plugin_bridge.run_worker(argv) == 0
     local = capsys.readouterr().out
     path = plugin_server.socket_path()

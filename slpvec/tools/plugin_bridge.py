@@ -25,7 +25,7 @@ from ..errors import SlpvecError
 
 PLUGIN_DIR = Path(__file__).resolve().parents[2] / "plugin"
 PLUGIN_NAME = "slpvec-plugin.so"
-SERVER_SWITCH = "SLPVEC_PLUGIN_SERVER"   # "1": hand the work to plugin_server's server
+SERVER_SWITCH = "SLPVEC_PLUGIN_SERVER"   # "0": no long-lived server (plugin_server)
 
 
 def plugin_path(build: bool = False) -> Path:
@@ -87,7 +87,10 @@ def cached_policy(argv: list[str], cache: dict):
     from .cc import make_policy
 
     _, opts = worker_options(argv)
-    key = (opts.policy, opts.model, opts.time_limit)
+    model = Path(opts.model) if opts.model else None
+    stamps = tuple(p.stat().st_mtime_ns for p in sorted(model.rglob("*")) if p.is_file()) \
+        if model and model.is_dir() else ()
+    key = (opts.policy, opts.model, stamps, opts.time_limit)  # retrained weights: a new entry
     if key not in cache:
         cache[key] = make_policy(opts)
     return cache[key]
@@ -96,9 +99,10 @@ def cached_policy(argv: list[str], cache: dict):
 def run_worker(argv: list[str], policies: dict | None = None) -> int:
     """``slpvec plugin-worker``: exit status 0 with the changed functions on
     stdout, or 1 with one ``slpvec: error:`` line (the plugin's warning).
-    With ``$SLPVEC_PLUGIN_SERVER=1`` (and no ``policies``, i.e. not already on
-    the server) the work goes to the long-lived server of ``plugin_server``."""
-    if policies is None and os.environ.get(SERVER_SWITCH) == "1":  # before the heavy imports
+    Unless ``$SLPVEC_PLUGIN_SERVER=0`` (and without ``policies``, i.e. when
+    not already on the server) the work goes to the long-lived server of
+    :mod:`plugin_server`."""
+    if policies is None and os.environ.get(SERVER_SWITCH, "1") != "0":  # before heavy imports
         from .plugin_server import request
         status = request(argv)
         if status is not None:

@@ -3,7 +3,7 @@
 Every clang process the pass plugin runs in starts ``python -m slpvec
 plugin-worker``, which spends most of a small module's time importing slpvec
 (0.3 s idle, 1.4 s on a loaded machine) and loading the gnn model (0.2-1 s).
-With ``SLPVEC_PLUGIN_SERVER=1`` the worker is only a client: it sends its
+Unless ``SLPVEC_PLUGIN_SERVER=0``, the worker is only a client: it sends its
 arguments and working directory over a Unix socket to a server that has
 everything imported, which forks a child per request (so ``make -j``
 compiles run in parallel) and sends back the exit status, stdout and stderr.
@@ -33,10 +33,13 @@ IDLE_SECONDS = 120.0
 
 
 def socket_path() -> Path:
-    """The server socket for this interpreter, checkout and SLPVEC_* environment."""
+    """The server socket for this interpreter, checkout (the sources and the
+    shipped model of slpvec and the packages its policies load) and SLPVEC_*
+    environment."""
     package = Path(__file__).resolve().parents[1]
-    sources = sorted(package.rglob("*.py"))
-    key = [sys.executable, str(package), *(f"{p}:{p.stat().st_mtime_ns}" for p in sources),
+    files = [p for folder in (package, package.parent / "models", package.parent / "ilp_oracle")
+             for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
+    key = [sys.executable, str(package), *(f"{p}:{p.stat().st_mtime_ns}" for p in files),
            *sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("SLPVEC_"))]
     digest = hashlib.sha1("\n".join(key).encode()).hexdigest()[:12]
     return Path(tempfile.gettempdir()) / f"slpvec-{os.getuid()}-{digest}.sock"
