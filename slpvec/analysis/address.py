@@ -19,12 +19,13 @@ becomes a root of kind OBJECTS and aliases by those objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from math import gcd
 
 from ..ir.datalayout import LayoutError
 from ..ir.types import LOAD, STORE, Block, Function
 from .objects import ObjectSet, underlying_objects
 from .value_forms import (ALLOCA, ARG, GLOBAL_ROOT, NOALIAS_ARG, OBJECTS, OPAQUE, ROOT_KINDS,
-                          Linear, PointerForm, ValueForms, forms_of,
+                          Linear, PointerForm, ValueForms, wrap_signed, forms_of,
                           function_layouts)
 
 __all__ = ["ALLOCA", "ARG", "GLOBAL_ROOT", "NOALIAS_ARG", "OBJECTS", "OPAQUE", "ROOT_KINDS",
@@ -33,6 +34,11 @@ __all__ = ["ALLOCA", "ARG", "GLOBAL_ROOT", "NOALIAS_ARG", "OBJECTS", "OPAQUE", "
 
 _IDENTIFIED = {NOALIAS_ARG, GLOBAL_ROOT, ALLOCA}
 UNKNOWN_SIZE = 1 << 62  # an access of unknown extent covers everything
+WIDE = 64  # bytes; wider accesses overlap every access of their root and terms
+# Residues (see may_alias) are used for a root with at most this many sets of
+# terms and distinct (terms, offset) pairs, no access wider than WIDE: the
+# conflict index compares an access with each of the others' offsets.
+MAX_RESIDUE_CLASSES, MAX_RESIDUE_OFFSETS = 16, 256
 # A block with more roots of known objects than this treats them all as opaque
 # (their pairwise alias relation is computed explicitly: keep it small).
 MAX_OBJECT_ROOTS = 64
@@ -50,6 +56,8 @@ class Address:
     size: int
     index_bits: int = 64
     objects: ObjectSet | None = None  # of a root of kind OBJECTS: (name, kind) pairs
+    exact: bool = False  # terms + offset hold in the integers (Linear.exact), for all
+    residues: bool = False  # of its root's accesses with these terms; see may_alias
 
     def same_object_and_terms(self, other: "Address") -> bool:
         return self.root == other.root and self.terms == other.terms
@@ -95,10 +103,33 @@ def _objects(addr: Address) -> ObjectSet:
     return addr.objects if addr.root_kind == OBJECTS else frozenset({(addr.root, addr.root_kind)})
 
 
+def residue_modulus(a: Address, b: Address) -> int:
+    """A modulus the distance between two accesses of one root with
+    different terms is known by: the gcd, over the terms whose coefficients
+    differ, of the lowest set bit of the difference (the address arithmetic
+    is exact modulo a power of two), or of the whole coefficient of a term
+    only one of them has when both are exact (LLVM's BasicAA: a scale that
+    does not wrap, and none that two GEPs share)."""
+    mine, theirs = dict(a.terms), dict(b.terms)
+    modulus = 0
+    for name in mine.keys() | theirs.keys():
+        delta = wrap_signed(mine.get(name, 0) - theirs.get(name, 0), a.index_bits)
+        if delta:
+            whole = a.exact and b.exact and (name not in mine or name not in theirs)
+            modulus = gcd(modulus, abs(delta) if whole else delta & -delta)
+    return modulus
+
+
 def may_alias(a: Address, b: Address) -> bool:
-    """Conservative alias query for two accesses of one block."""
+    """Conservative alias query for two accesses of one block. With the same
+    root and terms the byte ranges decide; with different terms too, when
+    both allow residues: bytes that cannot overlap modulo
+    :func:`residue_modulus` never overlap."""
     if a.root == b.root:
-        return a.overlaps(b) if a.terms == b.terms else True
+        if a.terms == b.terms:
+            return a.overlaps(b)
+        return not (a.residues and b.residues) or ranges_overlap(
+            a.offset, a.size, b.offset, b.size, residue_modulus(a, b))
     if OBJECTS in (a.root_kind, b.root_kind):
         return objects_may_alias(a, b)
     return kinds_may_alias(a.root_kind, b.root_kind)
@@ -141,10 +172,30 @@ class AddressAnalysis:
             if form.kind == OPAQUE:
                 opaque_roots[form.root] = form
             result[ins.idx] = Address(form.root, form.kind, form.offset.terms, form.offset.const,
-                                      size, form.index_bits)
+                                      size, form.index_bits, exact=form.offset.exact)
+        result = _with_residues(result)
         known = {root: objects for root, form in opaque_roots.items()
                  if (objects := underlying_objects(forms, form)) is not None}
         if not known or len(known) > MAX_OBJECT_ROOTS:
             return result
         return {idx: replace(addr, root_kind=OBJECTS, objects=known[addr.root])
                 if addr.root in known else addr for idx, addr in result.items()}
+
+
+def _with_residues(addresses: dict[int, Address]) -> dict[int, Address]:
+    """Exactness made the same for every access of one root and terms (all
+    exact or none), and residues allowed for the roots within the limits."""
+    classes: dict[str, dict[tuple, list[Address]]] = {}
+    for addr in addresses.values():
+        classes.setdefault(addr.root, {}).setdefault(addr.terms, []).append(addr)
+    fixed: dict[tuple, tuple[bool, bool]] = {}
+    for root, by_terms in classes.items():
+        allowed = (1 < len(by_terms) <= MAX_RESIDUE_CLASSES
+                   and sum(len({a.offset for a in members})
+                           for members in by_terms.values()) <= MAX_RESIDUE_OFFSETS
+                   and all(a.size <= WIDE for members in by_terms.values() for a in members))
+        for terms, members in by_terms.items():
+            fixed[(root, terms)] = (all(a.exact for a in members), allowed)
+    return {idx: replace(addr, exact=fixed[(addr.root, addr.terms)][0],
+                         residues=fixed[(addr.root, addr.terms)][1])
+            for idx, addr in addresses.items()}

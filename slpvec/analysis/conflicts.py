@@ -10,7 +10,9 @@ instruction i):
 
 * a *class* is one root with one set of terms: inside it, byte ranges decide
   (offsets are looked up in a sorted list near the access's own);
-* different classes of one root always may alias;
+* different classes of one root may alias, unless the root allows residues
+  (a few small classes, :func:`slpvec.analysis.address.may_alias`): then
+  the other classes' offsets are each compared modulo the residue modulus;
 * different roots may alias by their kinds only (two identified objects
   never), except roots of kind OBJECTS (a phi or select whose underlying
   objects are known): those alias the opaque roots, whole kinds of others
@@ -34,10 +36,9 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 
 from .address import ROOT_KINDS as KINDS
-from .address import (ARG, GLOBAL_ROOT, OBJECTS, OPAQUE, Address, kinds_may_alias,
-                      objects_may_alias, ranges_overlap)
+from .address import (ARG, GLOBAL_ROOT, OBJECTS, OPAQUE, WIDE, Address, kinds_may_alias,
+                      objects_may_alias, ranges_overlap, residue_modulus)
 
-WIDE = 64  # bytes; wider accesses overlap their whole class
 # Kinds whose accesses may alias an access of a *different root* of each kind
 # (OBJECTS roots only by kind with the opaque ones; see ObjectPartners).
 ALIASES = {k: frozenset(other for other in KINDS
@@ -99,9 +100,10 @@ class Group:
 class Class(Group):
     """Accesses with one root and one set of terms, indexed by offset."""
 
-    def __init__(self, index_bits: int):
+    def __init__(self, example: Address):
         super().__init__()
-        self.modulus = 1 << index_bits
+        self.example = example  # its terms and exactness are every member's
+        self.modulus = 1 << example.index_bits
         self.offsets: list[int] = []  # sorted distinct offsets of narrow members
         self.at: dict[int, list[list]] = {}  # offset -> [[size, stores, all], ...]
         self.widest = 1
@@ -201,7 +203,7 @@ class ConflictIndex:
         for addr in addresses.values():
             key = (addr.root, addr.terms)
             if key not in self.classes:
-                self.classes[key] = Class(addr.index_bits)
+                self.classes[key] = Class(addr)
                 self.kind_slot[key] = per_kind[addr.root_kind]
                 self.root_slot[key] = per_root.get(addr.root, 0)
                 per_kind[addr.root_kind] += 1
@@ -219,6 +221,21 @@ class ConflictIndex:
             first.setdefault(addr.root, addr)
         self.partners = ObjectPartners(first)
         self.by_root = {p: Group() for partners in self.partners.roots.values() for p in partners}
+        # roots allowing residues: their classes, all their members, and per
+        # kind that aliases itself an OR-tree over roots (all roots but mine)
+        self.residue_classes: dict[str, list[tuple]] = {}
+        for key, cls in self.classes.items():
+            if cls.example.residues:
+                self.residue_classes.setdefault(key[0], []).append(key)
+        self.whole_root = {root: Group() for root in self.residue_classes}
+        roots_of_kind: dict[str, list[str]] = {}
+        for root, addr in first.items():
+            roots_of_kind.setdefault(addr.root_kind, []).append(root)
+        self.kind_root_slot = {root: n for roots in roots_of_kind.values()
+                               for n, root in enumerate(roots)}
+        self.root_trees = {k: (OrTree(len(roots_of_kind.get(k, ()))),
+                               OrTree(len(roots_of_kind.get(k, ()))))
+                           for k in KINDS if k in ALIASES[k]}
 
     def _home(self, addr: Address) -> tuple[Group, int]:
         """The group whose other classes always alias ``addr``'s class, and its slot."""
@@ -244,8 +261,16 @@ class ConflictIndex:
             members |= group.members[which]
             closure |= group.closure[which]
         home, slot = self._home(addr)
-        members |= home.members[which] & ~cls.members[which]
-        closure |= home.trees[which].all_but(slot)
+        if addr.residues:
+            if home is self.kinds[addr.root_kind]:  # other roots of my kind
+                members |= home.members[which] & ~self.whole_root[addr.root].members[which]
+                closure |= self.root_trees[addr.root_kind][which].all_but(
+                    self.kind_root_slot[addr.root])
+            near = self._near_modulo(addr, which)
+            members, closure = members | near, closure | self._closure_of(near)
+        else:
+            members |= home.members[which] & ~cls.members[which]
+            closure |= home.trees[which].all_but(slot)
         if addr.size > WIDE:
             return members | cls.members[which], closure | cls.closure[which]
         near = cls.overlapping(addr, which) | cls.wide.members[which]
@@ -266,6 +291,11 @@ class ConflictIndex:
         home.add(which, slot, bit, closure)
         if home is not self.kinds[addr.root_kind]:
             self.kinds[addr.root_kind].add(which, 0, bit, closure)
+        else:
+            for w in which:
+                self.root_trees[addr.root_kind][w].add(self.kind_root_slot[addr.root], closure)
+        if addr.residues:
+            self.whole_root[addr.root].add(which, 0, bit, closure)
         self.everything.add(which, 0, bit, closure)
         if addr.root in self.by_root:
             self.by_root[addr.root].add(which, 0, bit, closure)
@@ -274,6 +304,23 @@ class ConflictIndex:
             cls.wide.add(which, 0, bit, closure)
         else:
             cls.add_narrow(which, addr, bit)
+
+    def _near_modulo(self, addr: Address, which: int) -> int:
+        """Members of the other classes of ``addr``'s root (which allows
+        residues) whose bytes may overlap ``addr``'s modulo the residue
+        modulus of the two classes."""
+        out = 0
+        for key in self.residue_classes[addr.root]:
+            other = self.classes[key]
+            if key[1] == addr.terms:
+                continue
+            modulus = residue_modulus(addr, other.example)
+            for offset, entries in other.at.items():
+                for size, *masks in entries:
+                    if masks[which] and ranges_overlap(addr.offset, addr.size, offset, size,
+                                                       modulus):
+                        out |= masks[which]
+        return out
 
     def _closure_of(self, members: int) -> int:
         """Union of members and their ancestors: the most recent member first;

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..ir.datalayout import X86_64_LINUX, DataLayout, LayoutError
 from ..ir.typesize import element_type, struct_fields
@@ -59,7 +59,7 @@ _BUSY = object()  # memo mark of a value being computed (a cycle in unreachable 
 _UNKNOWN_ERRORS = (LayoutError, ValueError, IndexError, RecursionError)
 
 
-def _signed(value: int, bits: int) -> int:
+def wrap_signed(value: int, bits: int) -> int:
     """``value`` modulo ``2**bits``, in ``[-2**(bits-1), 2**(bits-1))``."""
     half = 1 << (bits - 1)
     return ((value + half) & ((1 << bits) - 1)) - half
@@ -67,10 +67,15 @@ def _signed(value: int, bits: int) -> int:
 
 @dataclass(frozen=True)
 class Linear:
-    """``sum(coef * term) + const``; terms sorted by name."""
+    """``sum(coef * term) + const``; terms sorted by name. ``exact``: the
+    value is that sum in the integers, no step of it wrapped (every add, sub,
+    mul and shl ``nsw``, every GEP ``inbounds``/``nusw``; else the sum holds
+    modulo the width only). Sums are exact when both parts are; the callers
+    clear it where a step may wrap."""
 
     terms: tuple[tuple[str, int], ...] = ()
     const: int = 0
+    exact: bool = True
 
     @staticmethod
     def atom(name: str) -> "Linear":
@@ -81,18 +86,23 @@ class Linear:
         for name, coef in other.terms:
             merged[name] = merged.get(name, 0) + coef
         return Linear(tuple(sorted((n, c) for n, c in merged.items() if c)),
-                      self.const + other.const)
+                      self.const + other.const, self.exact and other.exact)
 
     def scale(self, factor: int) -> "Linear":
         if factor == 0:
             return Linear()
-        return Linear(tuple((n, c * factor) for n, c in self.terms), self.const * factor)
+        return Linear(tuple((n, c * factor) for n, c in self.terms), self.const * factor,
+                      self.exact)
 
     def wrapped(self, bits: int) -> "Linear":
         """The same value in ``bits``-bit arithmetic: coefficients and constant
         modulo ``2**bits`` (signed), terms whose coefficient vanishes dropped."""
-        terms = tuple((n, c) for n, c in ((n, _signed(c, bits)) for n, c in self.terms) if c)
-        return Linear(terms, _signed(self.const, bits))
+        terms = tuple((n, c) for n, c in ((n, wrap_signed(c, bits)) for n, c in self.terms) if c)
+        return Linear(terms, wrap_signed(self.const, bits), self.exact)
+
+    def inexact_unless(self, no_wrap: bool) -> "Linear":
+        """This value, still exact only if ``no_wrap``."""
+        return self if no_wrap or not self.exact else replace(self, exact=False)
 
 
 @dataclass(frozen=True)
@@ -269,8 +279,8 @@ class ValueForms:
         ins = self.blocks[b].instrs[idx]
         if ins.opcode == "getelementptr":
             base = self.pointer(ins.operands[0], b)
-            found = PointerForm(base.root, base.kind,
-                                (base.offset + self._gep_offset(ins, b)).wrapped(base.index_bits),
+            offset = (base.offset + self._gep_offset(ins, b)).inexact_unless(_no_wrap(ins))
+            found = PointerForm(base.root, base.kind, offset.wrapped(base.index_bits),
                                 base.index_bits, base.where)
         elif ins.opcode == "bitcast":
             found = self.pointer(ins.operands[0], b)
@@ -281,6 +291,8 @@ class ValueForms:
         return found
 
     def _gep_offset(self, ins, b: int) -> Linear:
+        """Byte offset a GEP instruction adds to its base (exact only as its
+        indices are; its own flags are the caller's)."""
         return self._indexed_offset(ins.source_type, ins.operands[0].type, ins.operands[1:], b)
 
     def _indexed_offset(self, source_type: str, pointer_type: str,
@@ -292,7 +304,7 @@ class ValueForms:
         total = Linear()
         if indices:
             stride = self.agreed(lambda layout: layout.alloc_size(current))
-            total = self._index(indices[0], index_bits, b).scale(stride)
+            total = _scaled(self._index(indices[0], index_bits, b), stride)
         for index in indices[1:]:
             _, fields = struct_fields(current)
             if fields is not None:
@@ -303,7 +315,7 @@ class ValueForms:
             else:
                 current = element_type(current)
                 stride = self.agreed(lambda layout: layout.alloc_size(current))
-                total = total + self._index(index, index_bits, b).scale(stride)
+                total = total + _scaled(self._index(index, index_bits, b), stride)
         return total
 
     def _index(self, op: Operand, index_bits: int, b: int) -> Linear:
@@ -312,7 +324,9 @@ class ValueForms:
         match = _INT_TYPE.match(op.type)
         if not match:
             raise ValueError(f"vector or unknown GEP index {op.type!r}")
-        return self.integer(op, b, "" if int(match.group(1)) >= index_bits else "sext")
+        width = int(match.group(1))
+        found = self.integer(op, b, "" if width >= index_bits else "sext")
+        return found.inexact_unless(width <= index_bits)
 
     # -- integers --------------------------------------------------------------
 
@@ -349,17 +363,34 @@ class ValueForms:
         ops = ins.operands
         if ins.opcode in ("sext", "zext") and not ext:
             return self.integer(ops[0], b, ins.opcode)
-        if ins.opcode == "add" or (ins.opcode == "or" and "disjoint" in flags):
+        nsw = "nsw" in flags
+        if ins.opcode == "or" and "disjoint" in flags:  # no carries: exact
             return self.integer(ops[0], b, ext) + self.integer(ops[1], b, ext)
+        if ins.opcode == "add":
+            return (self.integer(ops[0], b, ext) + self.integer(ops[1], b, ext)).inexact_unless(nsw)
         if ins.opcode == "sub":
-            return self.integer(ops[0], b, ext) + self.integer(ops[1], b, ext).scale(-1)
+            return (self.integer(ops[0], b, ext)
+                    + self.integer(ops[1], b, ext).scale(-1)).inexact_unless(nsw)
         if ins.opcode == "mul" and ops[1].kind == CONST and _INT_CONST.match(ops[1].text):
-            return self.integer(ops[0], b, ext).scale(self.integer(ops[1], b, ext).const)
+            return self.integer(ops[0], b, ext).scale(
+                self.integer(ops[1], b, ext).const).inexact_unless(nsw)
         if ins.opcode == "shl" and ops[1].kind == CONST and _INT_CONST.match(ops[1].text):
             amount, width = int(ops[1].text), _INT_TYPE.match(ins.type)
             if width and 0 <= amount < int(width.group(1)):  # else poison
-                return self.integer(ops[0], b, ext).scale(1 << amount)
+                return self.integer(ops[0], b, ext).scale(1 << amount).inexact_unless(nsw)
         return opaque
+
+
+def _no_wrap(gep) -> bool:
+    """Does the GEP promise its offset arithmetic does not wrap?"""
+    return "inbounds" in gep.flags or "nusw" in gep.flags
+
+
+def _scaled(index: Linear, stride: int) -> Linear:
+    """An index times its stride; like LLVM's BasicAA, no longer exact when
+    the index has a constant part (LinearExpression::mul keeps nsw only for
+    a zero offset); the GEP's own flags are checked by the caller."""
+    return index.scale(stride).inexact_unless(stride == 1 or index.const == 0)
 
 
 _CACHE: dict[int, tuple[weakref.ref, ValueForms]] = {}

@@ -11,7 +11,7 @@ from slpvec.inputs import load_module
 from slpvec.ir import parse_module
 
 from .alias_agreement import check_agreement
-from .test_objects import LU_LIKE, PHIS, module_text
+from .test_objects import LU_LIKE, PHIS, RESIDUES, module_text
 
 DATA = Path(__file__).parent.parent / "data"
 C_FILES = sorted((DATA / "kernels").glob("*.c")) + sorted((DATA / "programs").glob("*.c"))
@@ -29,7 +29,8 @@ def test_no_alias_claims_on_the_c_test_programs_are_llvm_no_alias():
     assert confirmed > 10_000
 
 
-@pytest.mark.parametrize("body", [LU_LIKE, PHIS], ids=["preheader-geps", "phis-selects"])
+@pytest.mark.parametrize("body", [LU_LIKE, PHIS, RESIDUES],
+                         ids=["preheader-geps", "phis-selects", "residues"])
 def test_no_alias_claims_across_blocks_are_llvm_no_alias(body):
     assert _agrees(parse_module(module_text(body))) >= 5
 

@@ -301,3 +301,59 @@ def test_conflict_index_equals_pairwise_may_alias_with_object_roots():
         assert list(g.memory_preds) == memory, trial
         assert list(g.ancestors) == ancestors, trial
     assert {OBJECTS, OPAQUE, ARG, GLOBAL_ROOT, ALLOCA, "noalias"} <= kinds
+
+
+RESIDUES = """
+entry:
+  %w = sext i32 %j to i64
+  br label %body
+body:
+  %far = getelementptr inbounds [5 x double], ptr %p, i64 %w
+  %far8 = getelementptr inbounds i8, ptr %far, i64 8
+  %wrap = getelementptr [5 x double], ptr @k, i64 %w
+  %k8 = getelementptr inbounds i8, ptr @k, i64 8
+  %sh = shl i64 %i, 4
+  %step = getelementptr i8, ptr %q, i64 %sh
+  %q4 = getelementptr inbounds i8, ptr %q, i64 4
+  %both = getelementptr inbounds [5 x double], ptr %n, i64 %w
+  %both1 = getelementptr inbounds [3 x double], ptr %n, i64 %w, i64 1
+  %both2 = getelementptr inbounds [3 x double], ptr %n, i64 %w, i64 2
+  store double 1.0, ptr %far, align 8
+  store double 2.0, ptr %far8, align 8
+  store double 3.0, ptr %p, align 8
+  %p8 = getelementptr inbounds i8, ptr %p, i64 8
+  store double 4.0, ptr %p8, align 8
+  store double 5.0, ptr %wrap, align 8
+  store double 5.5, ptr %k8, align 8
+  store i32 6, ptr %step, align 4
+  store i32 7, ptr %q4, align 4
+  store double 8.0, ptr %both, align 8
+  store double 9.0, ptr %both1, align 8
+  store double 10.0, ptr %both2, align 8
+  ret void
+"""
+
+
+def test_distances_between_terms_are_known_modulo_their_coefficients():
+    far, far8, p0, p8, wrap, k8, step, q4, both, both1, both2 = addresses(function(RESIDUES))
+    # p + 40*j (inbounds, no wrap) against p: equal only modulo 40
+    assert far.exact and far.residues and not may_alias(far8, p0) and not may_alias(far, p8)
+    assert may_alias(far, p0) and may_alias(far8, p8)
+    # without inbounds the product may wrap: only 40's power-of-two part, 8, is kept
+    assert not wrap.exact and wrap.residues and may_alias(wrap, k8)
+    # p + 16*i (shl without nsw) is still exact modulo 16: bytes 4-7 are never hit
+    assert not may_alias(step, q4)
+    # a term both have, with different coefficients (40 and 24): only their
+    # difference's power-of-two part, 16, as in LLVM: 40j+0 vs 24j+8 never
+    # overlap, 40j+0 vs 24j+16 do for j = -1
+    assert not may_alias(both, both1) and may_alias(both, both2)
+
+
+def test_conflict_index_uses_the_residues():
+    fn = function(RESIDUES)
+    deps = build_dependence_graph(fn.blocks[1], fn)
+    stores = [ins.idx for ins in fn.blocks[1].instrs if ins.kind == "store"]
+    far, far8, p0, p8, wrap, k8, step, q4, both, both1, both2 = stores
+    memory = {(u, v) for u, v, kind in deps.edges if kind == MEMORY}
+    assert not {(far8, p0), (far, p8), (step, q4), (both, both1)} & memory
+    assert {(far, p0), (far8, p8), (wrap, k8), (both, both2)} <= memory
