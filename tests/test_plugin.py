@@ -288,3 +288,24 @@ def test_worker_server_answers_like_a_local_worker(tmp_path, monkeypatch, capsys
         assert server.wait(timeout=60) == 0 and not path.exists()  # idle: gone
     finally:
         server.kill()
+
+
+def test_worker_server_sees_tool_failures(tmp_path, monkeypatch, capsys):
+    """A tool failing inside a server child is an error there as it is locally
+    (the server ignores SIGCHLD; a child that kept that would read every exit
+    status of opt-22 as 0)."""
+    fake_opt = _fake_python(tmp_path, "echo 'opt exploded' >&2; exit 1")
+    monkeypatch.setenv("SLPVEC_OPT", fake_opt)
+    monkeypatch.setenv("SLPVEC_PLUGIN_SERVER", "0")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.ll").write_text(_emit_ir(["-fno-slp-vectorize"]))
+    argv = ["in.ll", "out.ll", "--policy", "greedy"]
+    local = plugin_bridge.run_worker(argv), capsys.readouterr()
+    assert local[0] == 1 and "opt exploded" in local[1].err
+    path = plugin_server.socket_path()
+    server = subprocess.Popen([sys.executable, "-m", "slpvec", "plugin-server", str(path), "3"])
+    try:
+        assert _wait_for(lambda: _listening(path))
+        assert (plugin_server.request(argv), capsys.readouterr()) == local
+    finally:
+        server.kill()

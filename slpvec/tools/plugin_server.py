@@ -127,6 +127,9 @@ def serve(path: Path, idle_seconds: float = IDLE_SECONDS) -> int:
             except Exception:  # noqa: BLE001 - the child reports what is wrong
                 message = message if "message" in locals() else None
             if message is not None and os.fork() == 0:
+                # the child waits for its own subprocesses (opt-22, llc-22): with SIGCHLD
+                # ignored they are reaped unseen and every exit status reads as 0
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 server.close()
                 try:
                     _handle(conn, message, policies)
