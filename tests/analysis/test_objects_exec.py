@@ -19,6 +19,17 @@ def lanes(template: str, count: int = 4) -> str:
     return "\n".join(template.format(k=k, o=8 * k) for k in range(count))
 
 
+def row_lanes(row: str, other: str) -> str:
+    """Lane k: ``row[k] = row[k] + other[k] + 1`` (doubles)."""
+    return lanes('''  %pg{k} = getelementptr inbounds i8, ptr ROW, i64 {o}
+  %ph{k} = getelementptr inbounds i8, ptr OTHER, i64 {o}
+  %a{k} = load double, ptr %pg{k}, align 8
+  %b{k} = load double, ptr %ph{k}, align 8
+  %s{k} = fadd double %a{k}, %b{k}
+  %t{k} = fadd double %s{k}, 1.0
+  store double %t{k}, ptr %pg{k}, align 8''').replace("ROW", row).replace("OTHER", other)
+
+
 # g[i+1][k] = g[i+1][k] + h[i+2][k] + 1 (the globals start as zeros), lane after lane; the rows are GEPs of
 # the entry block, so before the block's loads of h could not pass its stores to g
 ROWS = HEADER + f"""
@@ -31,13 +42,7 @@ entry:
   %h2 = getelementptr inbounds i8, ptr %rowh, i64 64
   br label %body
 body:
-{lanes('''  %pg{k} = getelementptr inbounds i8, ptr %g1, i64 {o}
-  %ph{k} = getelementptr inbounds i8, ptr %h2, i64 {o}
-  %a{k} = load double, ptr %pg{k}, align 8
-  %b{k} = load double, ptr %ph{k}, align 8
-  %s{k} = fadd double %a{k}, %b{k}
-  %t{k} = fadd double %s{k}, 1.0
-  store double %t{k}, ptr %pg{k}, align 8''')}
+{row_lanes('%g1', '%h2')}
   ret void
 }}
 """
@@ -73,13 +78,7 @@ same:
   br label %body
 body:
   %other = phi ptr [ %rowh, %entry ], [ %g1b, %same ]
-{lanes('''  %pg{k} = getelementptr inbounds i8, ptr %g1, i64 {o}
-  %ph{k} = getelementptr inbounds i8, ptr %other, i64 {o}
-  %a{k} = load double, ptr %pg{k}, align 8
-  %b{k} = load double, ptr %ph{k}, align 8
-  %s{k} = fadd double %a{k}, %b{k}
-  %t{k} = fadd double %s{k}, 1.0
-  store double %t{k}, ptr %pg{k}, align 8''')}
+{row_lanes('%g1', '%other')}
   ret void
 }}
 """
@@ -95,13 +94,7 @@ entry:
   br label %body
 body:
   %other = select i1 %c, ptr %rowh, ptr %rowg
-{lanes('''  %pg{k} = getelementptr inbounds i8, ptr %rowg1, i64 {o}
-  %ph{k} = getelementptr inbounds i8, ptr %other, i64 {o}
-  %a{k} = load double, ptr %pg{k}, align 8
-  %b{k} = load double, ptr %ph{k}, align 8
-  %s{k} = fadd double %a{k}, %b{k}
-  %t{k} = fadd double %s{k}, 1.0
-  store double %t{k}, ptr %pg{k}, align 8''')}
+{row_lanes('%rowg1', '%other')}
   ret void
 }}
 """
