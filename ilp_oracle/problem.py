@@ -118,6 +118,9 @@ def _slot_costs(ctx: BlockContext, pack: Pack, reads: tuple[int, ...], packs_of:
     local = [op.index for op in ops if op.kind == LOCAL]
     for q in packs_of[local[0]] if local else ():
         source = ctx.candidates.packs[q]
+        if len(local) == len(ops) and tuple(local) == source.lanes:
+            matches.append((q, 0.0))  # the pack itself (choose's "pack"), the common case
+            continue
         if not set(local) <= set(source.lanes):
             continue
         names = {i: instrs[i].ref for i in source.lanes}
