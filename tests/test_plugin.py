@@ -296,16 +296,19 @@ def test_worker_server_sees_tool_failures(tmp_path, monkeypatch, capsys):
     status of opt-22 as 0)."""
     fake_opt = _fake_python(tmp_path, "echo 'opt exploded' >&2; exit 1")
     monkeypatch.setenv("SLPVEC_OPT", fake_opt)
+    monkeypatch.setenv("SLPVEC_CACHE_DIR", str(tmp_path / "cache"))  # costs not cached: opt runs
     monkeypatch.setenv("SLPVEC_PLUGIN_SERVER", "0")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "in.ll").write_text(_emit_ir(["-fno-slp-vectorize"]))
     argv = ["in.ll", "out.ll", "--policy", "greedy"]
-    local = plugin_bridge.run_worker(argv), capsys.readouterr()
-    assert local[0] == 1 and "opt exploded" in local[1].err
+    local = subprocess.run([sys.executable, "-m", "slpvec", "plugin-worker", *argv],
+                           capture_output=True, text=True)  # a fresh process: nothing cached
+    assert local.returncode == 1 and "opt exploded" in local.stderr
     path = plugin_server.socket_path()
     server = subprocess.Popen([sys.executable, "-m", "slpvec", "plugin-server", str(path), "3"])
     try:
         assert _wait_for(lambda: _listening(path))
-        assert (plugin_server.request(argv), capsys.readouterr()) == local
+        assert plugin_server.request(argv) == 1
+        assert capsys.readouterr().err == local.stderr
     finally:
         server.kill()
