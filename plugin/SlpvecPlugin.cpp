@@ -34,6 +34,9 @@
 //   -slpvec-python=PY      SLPVEC_PYTHON      python running the worker
 //   -slpvec-worker-timeout=S                  kill the worker after S seconds (0: none)
 //   -slpvec-cleanup=PIPELINE                  function passes run on changed functions
+// SLPVEC_PLUGIN_DEBUG=1 prints the verifier's and the metadata check's details.
+// The worker itself hands the module to a long-lived server unless
+// SLPVEC_PLUGIN_SERVER=0 (slpvec/tools/plugin_server.py).
 //===----------------------------------------------------------------------===//
 
 #include "llvm/AsmParser/Parser.h"
