@@ -357,3 +357,23 @@ def test_conflict_index_uses_the_residues():
     memory = {(u, v) for u, v, kind in deps.edges if kind == MEMORY}
     assert not {(far8, p0), (far, p8), (step, q4), (both, both1)} & memory
     assert {(far, p0), (far8, p8), (wrap, k8), (both, both2)} <= memory
+
+
+def test_chains_through_thousands_of_blocks_are_evaluated_in_order():
+    steps = 3000
+    blocks = "\n".join(f"b{k}:\n  %p{k + 1} = getelementptr inbounds i8, ptr %p{k}, i64 8\n"
+                       f"  br label %b{k + 1}" for k in range(steps))
+    fn = function(f"""
+entry:
+  %p0 = getelementptr inbounds i8, ptr @k, i64 0
+  br label %b0
+{blocks}
+b{steps}:
+  store double 1.0, ptr %p{steps}, align 8
+  store double 2.0, ptr @k, align 8
+  ret void
+""")
+    start = time.perf_counter()
+    a, b = addresses(fn, f"b{steps}")
+    assert time.perf_counter() - start < 5
+    assert (a.root, a.offset, b.offset) == ("@k", 8 * steps, 0) and not may_alias(a, b)
