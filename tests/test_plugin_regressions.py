@@ -64,3 +64,41 @@ def test_label_addresses_survive_the_body_swap(plugin, tmp_path, policy):
     flags = [f"-fpass-plugin={plugin}", "-mllvm", f"-slpvec-python={sys.executable}",
              "-mllvm", f"-slpvec-policy={policy}"]
     assert _run(source, flags, policy) == _run(source, [], "clang")
+
+
+TINY = """define void @f(ptr %p) {
+entry:
+  store double 1.0, ptr %p
+  ret void
+}
+"""
+
+
+def test_server_never_replays_an_earlier_request(tmp_path, monkeypatch):
+    """A client that connects and goes away before sending its request (a
+    compile interrupted by make) must not make the server fork a child for
+    the request before it: that stale message re-ran the earlier compile,
+    rewriting its output file and report."""
+    import socket
+    import time
+
+    from slpvec.tools import plugin_server
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.ll").write_text(TINY)
+    argv = ["in.ll", "out.ll", "--policy", "greedy"]
+    path = tmp_path / "server.sock"
+    server = subprocess.Popen([sys.executable, "-m", "slpvec", "plugin-server", str(path), "30"])
+    try:
+        deadline = time.monotonic() + 60
+        while not path.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        monkeypatch.setattr(plugin_server, "socket_path", lambda: path)
+        assert plugin_server.request(argv) == 0 and (tmp_path / "out.ll").exists()
+        (tmp_path / "out.ll").unlink()
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+            client.connect(str(path))  # and hang up without a request
+        time.sleep(3)
+        assert not (tmp_path / "out.ll").exists()
+    finally:
+        server.kill()

@@ -121,11 +121,12 @@ def serve(path: Path, idle_seconds: float = IDLE_SECONDS) -> int:
     try:
         while select.select([server], [], [], idle_seconds)[0]:
             conn, _ = server.accept()
+            message = None  # never the previous request's: a client may hang up unheard
             try:
                 message = _receive(conn)
                 cached_policy(message["argv"], policies)  # loaded here once, shared by forks
             except Exception:  # noqa: BLE001 - the child reports what is wrong
-                message = message if "message" in locals() else None
+                pass
             if message is not None and os.fork() == 0:
                 # the child waits for its own subprocesses (opt-22, llc-22): with SIGCHLD
                 # ignored they are reaped unseen and every exit status reads as 0
