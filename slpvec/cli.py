@@ -80,7 +80,7 @@ def cmd_vectorize(args) -> int:
     module, target = _load(args)
     policy = policy_for_run(args.policy, model=args.model, time_limit_s=args.time_limit)
     text, report = run_slp(module.text, policy, target, args.cost_kind,
-                           source=str(args.input))
+                           source=str(args.input), accept_by=args.accept_by)
     files = [(args.report, json.dumps(report.to_json(), indent=1) + "\n")] if args.report else []
     if args.output != "-":
         files.append((args.output, text))
@@ -295,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     vect.add_argument("--policy", default="greedy",
                       help="none | greedy | greedy-refined | ilp | gnn | gnn-raw")
     vect.add_argument("--report", help="write a per-block JSON report here")
+    vect.add_argument("--accept-by", choices=["tti", "mca"], default="tti",
+                      help="mca: keep a vectorized block only if llvm-mca-22 finds its machine "
+                           "code no slower than the scalar block's (default tti: the plan's cost)")
     _policy_options(vect)
     vect.set_defaults(func=cmd_vectorize)
     ex = subs.add_parser("explain", help="a picture of one block: instructions, dependences, "
