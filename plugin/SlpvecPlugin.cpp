@@ -435,8 +435,8 @@ private:
         return {"worker named an unknown function @" + Name};
       if (Old->getFunctionType() != New->getFunctionType())
         return {"@" + Name + " changed type"};
-      if (usesLabelAddresses(*Old) || usesLabelAddresses(*New))
-        continue;
+      if (Old->hasOptNone() || usesLabelAddresses(*Old) || usesLabelAddresses(*New))
+        continue;  // optnone: no pass may change it (LLVM's SLP skips it too)
       Pairs.push_back({Old, New});
     }
     Mapper Map{M, *N};

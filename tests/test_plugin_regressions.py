@@ -2,6 +2,7 @@
 each C program must print under ``clang-22 -O3 -fpass-plugin`` what it prints
 under plain ``clang-22 -O3``."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -102,3 +103,27 @@ def test_server_never_replays_an_earlier_request(tmp_path, monkeypatch):
         assert not (tmp_path / "out.ll").exists()
     finally:
         server.kill()
+
+
+OPTNONE = r"""
+double a[8], b[8];
+__attribute__((optnone, noinline)) void keep(void) {
+  b[0] = a[0] * 2 + 1; b[1] = a[1] * 2 + 1; b[2] = a[2] * 2 + 1; b[3] = a[3] * 2 + 1;
+}
+void change(void) {
+  b[4] = a[4] * 2 + 1; b[5] = a[5] * 2 + 1; b[6] = a[6] * 2 + 1; b[7] = a[7] * 2 + 1;
+}
+"""
+
+
+def test_optnone_functions_are_left_alone(plugin, tmp_path):
+    """An optnone function keeps the body clang gave it (no pass may change
+    it; LLVM's SLP skips it), while the other function is vectorized."""
+    source = tmp_path / "optnone.c"
+    source.write_text(OPTNONE)
+    flags = [f"-fpass-plugin={plugin}", "-mllvm", f"-slpvec-python={sys.executable}"]
+    ir = subprocess.run(["clang-22", *CFLAGS, *flags, "-S", "-emit-llvm", str(source), "-o", "-"],
+                        capture_output=True, text=True, check=True).stdout
+    bodies = {name: body for name, body in re.findall(r"define .*?@(\w+)\(.*?\n(.*?)\n}", ir, re.S)}
+    assert "x double>" not in bodies["keep"]
+    assert "x double>" in bodies["change"]
