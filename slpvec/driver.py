@@ -150,6 +150,8 @@ def _analyse_block(fn: Function, block: Block, target: Target, scalar_costs, tab
     if len(block) > max_instrs:
         return replace(work, failure=f"block has {len(block)} instructions, over the limit "
                                      f"of {max_instrs}; left scalar")
+    if fn.optnone:
+        return replace(work, failure="optnone function; left scalar")
     try:
         work = replace(work, ctx=make_context(block, fn, target, scalar_costs, table))
     except Exception as err:  # noqa: BLE001 - a bug must never cost the user a build

@@ -184,10 +184,12 @@ class _FunctionParser:
             blocks.append(instrs)
         out = tuple(Block(self.name, labels[b], tuple(instrs), tuple(sorted(live[b])))
                     for b, instrs in enumerate(blocks))
-        attrs = tuple(_STRING_ATTR.findall(" ".join(a.decode() for a in self.fn.attributes)))
+        attr_text = " ".join(a.decode() for a in self.fn.attributes)
+        attrs = tuple(_STRING_ATTR.findall(attr_text))
         args = tuple(Operand(VALUE, t, value_ref(n)) for n, t in self.args.values())
         return Function(self.name, self.header, out, args, attrs,
-                        noalias_args=self._noalias_args(), data_layout=self.data_layout)
+                        noalias_args=self._noalias_args(), data_layout=self.data_layout,
+                        optnone="optnone" in _STRING_ATTR.sub("", attr_text).split())
 
     def _instr(self, ins: llvm.ValueRef, idx: int, opcode: str, rtype: str, line: _Line,
                operands: list[Operand]) -> Instr:

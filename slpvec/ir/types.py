@@ -188,6 +188,7 @@ class Function:
     attributes: tuple[tuple[str, str], ...] = ()  # string attributes ("target-cpu", ...)
     noalias_args: tuple[str, ...] = ()  # "%a" for each argument marked noalias
     data_layout: str = ""
+    optnone: bool = False  # no pass may change it: every block stays scalar
 
     def attribute(self, key: str, default: str = "") -> str:
         return dict(self.attributes).get(key, default)

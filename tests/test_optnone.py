@@ -1,0 +1,42 @@
+"""optnone functions are never vectorized: no LLVM pass may change one (LLVM's
+SLP skips it), whether slpvec runs from the plugin or on a module's text."""
+
+from slpvec.driver import run_slp
+
+MODULE = """
+@a = global [4 x double] zeroinitializer
+@b = global [4 x double] zeroinitializer
+
+define void @keep() #0 {
+entry:
+  %x0 = load double, ptr @a, align 16
+  %x1 = load double, ptr getelementptr inbounds (i8, ptr @a, i64 8), align 8
+  %y0 = fmul double %x0, 2.0
+  %y1 = fmul double %x1, 2.0
+  store double %y0, ptr @b, align 16
+  store double %y1, ptr getelementptr inbounds (i8, ptr @b, i64 8), align 8
+  ret void
+}
+
+define void @change() {
+entry:
+  %x0 = load double, ptr @a, align 16
+  %x1 = load double, ptr getelementptr inbounds (i8, ptr @a, i64 8), align 8
+  %y0 = fmul double %x0, 2.0
+  %y1 = fmul double %x1, 2.0
+  store double %y0, ptr @b, align 16
+  store double %y1, ptr getelementptr inbounds (i8, ptr @b, i64 8), align 8
+  ret void
+}
+
+attributes #0 = { noinline nounwind optnone }
+"""
+
+
+def test_optnone_function_stays_scalar():
+    text, report = run_slp(MODULE, "greedy")
+    keep = text.split("define void @keep()")[1].split("}")[0]
+    change = text.split("define void @change()")[1].split("}")[0]
+    assert "x double>" not in keep and "x double>" in change
+    reasons = {b.block_id: b.scalar_reason for b in report.blocks}
+    assert "optnone" in reasons["keep:entry"]
