@@ -27,11 +27,13 @@ class Agreement:
     unmatched: list[tuple[str, str]] = field(default_factory=list)
 
 
-def llvm_alias_results(module_text: str) -> list[dict[str, str]]:
-    """Per defined function, in module order: ``"t1* v1, t2* v2"`` -> result."""
+def llvm_alias_results(module_text: str, timeout: float | None = None) -> list[dict[str, str]]:
+    """Per defined function, in module order: ``"t1* v1, t2* v2"`` -> result.
+    aa-eval prints every pair of a function's pointers: a function of
+    thousands takes minutes (``subprocess.TimeoutExpired`` after ``timeout``)."""
     run = subprocess.run(["opt-22", "-passes=aa-eval", "-print-all-alias-modref-info",
                           "-disable-output", "-"], input=module_text, capture_output=True,
-                         text=True, check=True)
+                         text=True, check=True, timeout=timeout)
     functions: list[dict[str, str]] = []
     for line in run.stderr.splitlines():
         if _FUNCTION.match(line):
@@ -49,10 +51,10 @@ def _accesses(block, addresses):
             yield addresses[ins.idx], f"{value_type}* {pointer.text}"
 
 
-def check_agreement(module: Module) -> Agreement:
+def check_agreement(module: Module, timeout: float | None = None) -> Agreement:
     """Compare every pair of accesses we call independent with LLVM's answer."""
     found = Agreement()
-    results = llvm_alias_results(module.text)
+    results = llvm_alias_results(module.text, timeout)
     assert len(results) == len(module.functions)
     for fn, llvm in zip(module.functions, results):
         for block in fn.blocks:
