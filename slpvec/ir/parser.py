@@ -113,7 +113,7 @@ def _split_blocks(body: list[tuple[int, str]]) -> list[tuple[str, list[_Line]]]:
             start, text, _ = blocks[-1][1][-1]
             blocks[-1][1][-1] = _Line(start, f"{text} {stripped}", number)
             if in_brackets:
-                in_brackets = stripped != "]"
+                in_brackets = not stripped.startswith("]")  # "]" or "], !prof !0"
             continue
         if not stripped or stripped.startswith(";"):
             continue

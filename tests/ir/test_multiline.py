@@ -40,3 +40,14 @@ def test_switch_is_one_instruction_and_survives_codegen():
     out = assemble(module, [code])
     assert out.rejected == () and "store <2 x float>" in out.text
     assert parse_module(out.text).functions[0].blocks[0].instrs[-1].opcode == "switch"
+
+
+def test_switch_closed_with_metadata_ends_its_instruction():
+    # clang prints '  ], !prof !0' after a switch with branch weights; the lines
+    # after it were joined into the switch ("cannot align blocks of @f")
+    text = SWITCH_IR.replace("    i32 2, label %done\n  ]", "    i32 2, label %done\n  ], !prof !0")
+    module = parse_module(text + '!0 = !{!"branch_weights", i32 1, i32 2, i32 3}\n')
+    fn = module.functions[0]
+    assert [b.label for b in fn.blocks] == ["entry", "one", "done"]
+    assert fn.blocks[0].instrs[-1].text.endswith("], !prof !0")
+    assert [i.opcode for i in fn.blocks[1].instrs] == ["br"]
