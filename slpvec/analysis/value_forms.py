@@ -256,6 +256,8 @@ class ValueForms:
                 offset = (offset + self._indexed_offset(
                     source_type, op.type, [Operand(CONST, t, v) for t, v in indices], b)
                 ).wrapped(bits)
+            # its inbounds flags are not kept: exact only when too small to wrap
+            offset = offset.inexact_unless(abs(offset.const) < 1 << 31)
             return PointerForm(op.object, GLOBAL_ROOT, offset, bits)
         return PointerForm(op.text, OPAQUE, Linear(), bits)  # constants, aliases of expressions
 

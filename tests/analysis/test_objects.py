@@ -377,3 +377,19 @@ b{steps}:
     a, b = addresses(fn, f"b{steps}")
     assert time.perf_counter() - start < 5
     assert (a.root, a.offset, b.offset) == ("@k", 8 * steps, 0) and not may_alias(a, b)
+
+
+def test_constant_offsets_are_exact_only_when_too_small_to_wrap():
+    fn = function("""
+entry:
+  %w = sext i32 %j to i64
+  br label %body
+body:
+  %row = getelementptr inbounds [5 x double], ptr @k, i64 %w
+  store double 1.0, ptr %row, align 8
+  store double 2.0, ptr getelementptr (i8, ptr @k, i64 8), align 8
+  store double 3.0, ptr getelementptr (i8, ptr @h, i64 9223372036854775800), align 8
+  ret void
+""")
+    row, near, far = addresses(fn)
+    assert near.exact and not far.exact
