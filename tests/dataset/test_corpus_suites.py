@@ -35,7 +35,8 @@ def test_every_manifest_is_a_listed_suite_and_every_listed_suite_has_one():
     listed = [*bundle["suites"], *bundle["fetched"]]
     assert sorted(listed) == sorted(manifests()) and len(set(listed)) == len(listed)
     sources = corpus.corpus_manifests()
-    assert sources.bundled == tuple(bundle["suites"]) and sources.fetched == tuple(bundle["fetched"])
+    assert sources.bundled == tuple(bundle["suites"])
+    assert sources.fetched == tuple(bundle["fetched"])
     assert [suite.name for suite in corpus.SUITES] == listed
 
 
