@@ -18,7 +18,7 @@ from .estimate import plan_cost
 from .ir import Module, parse_module
 from .ir.types import Block, Function
 from .packs import PackPlan
-from .passes import cleanup, name_values
+from .passes import cleanup, name_values, parse_named_module
 from .policies import PlanOutcome, Policy, get_policy
 from .report import BlockReport, Report
 from .target import Target, target_for
@@ -90,7 +90,7 @@ def run_slp(module_text: str, policy: str | Policy = "greedy", target: Target | 
     correctly is left scalar with ``fallback_reason`` set.
     """
     start = time.perf_counter()
-    module, target, costs, table = prepare(parse_module(module_text, source), target,
+    module, target, costs, table = prepare(parse_named_module(module_text, source), target,
                                            cost_kind, source)
     policy_obj = get_policy(policy) if isinstance(policy, str) else policy
     if not isinstance(policy_obj, Policy):

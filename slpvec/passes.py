@@ -6,7 +6,8 @@ import functools
 
 import llvmlite.binding as llvm
 
-from .ir.parser import parse_llvm
+from .ir import Module
+from .ir.parser import module_from_llvm, numbered_values_in_text, parse_llvm
 
 _PASSES = {
     "instcombine": "add_instruction_combine_pass",
@@ -26,8 +27,14 @@ def run_passes(text: str, passes: tuple[str, ...]) -> str:
 
     Raises IRParseError if the input does not parse or verify.
     """
-    _init_native()
     mod = parse_llvm(text, "<passes>")
+    _run_on(mod, passes)
+    return str(mod)
+
+
+def _run_on(mod: llvm.ModuleRef, passes: tuple[str, ...]) -> None:
+    """Run ``passes`` over a parsed module in place, then verify it."""
+    _init_native()
     target = llvm.Target.from_triple(mod.triple or llvm.get_process_triple())
     builder = llvm.create_pass_builder(target.create_target_machine(),
                                        llvm.create_pipeline_tuning_options())
@@ -36,7 +43,6 @@ def run_passes(text: str, passes: tuple[str, ...]) -> str:
         getattr(manager, _PASSES[name])()
     manager.run(mod, builder)
     mod.verify()
-    return str(mod)
 
 
 def cleanup(text: str) -> str:
@@ -57,3 +63,16 @@ def name_values(text: str) -> str:
     to appear in sequence, so vectorization works on named values only.
     """
     return run_passes(text, ("instnamer",))
+
+
+def parse_named_module(text: str, source: str = "<input>") -> Module:
+    """``parse_module(name_values(text))`` when the text has numbered values,
+    else ``parse_module(text)``, with one LLVM parse: the instnamer runs on the
+    module already in memory. Raises IRParseError for text that is not valid IR.
+    """
+    mod = parse_llvm(text, source)
+    canonical = str(mod)
+    if not numbered_values_in_text(canonical):
+        return module_from_llvm(mod, source, canonical)
+    _run_on(mod, ("instnamer",))
+    return module_from_llvm(mod, source)

@@ -259,18 +259,37 @@ class _FunctionParser:
         return Operand(META, type_text, str(op).strip())
 
 
+def _labelled_blocks(canonical: str):
+    """(function name, [(block label, [instruction lines])]) per defined
+    function of canonical IR text, labels as :func:`parse_module` gives them."""
+    for name, _, body in _function_bodies(canonical.splitlines()):
+        text_blocks = _split_blocks(body)
+        yield name, [(label, lines) for label, (_, lines) in zip(_labels(text_blocks),
+                                                                 text_blocks)]
+
+
 def block_layout(canonical: str) -> dict[str, list[tuple[str, int]]]:
     """Function -> [(block label, instruction count)] from canonical IR text alone.
 
     Names and labels match :func:`parse_module`'s (``bb<k>`` for an unnamed
     block). Cheap: no llvmlite objects, for pricing text that need not be analysed.
     """
-    layout = {}
-    for name, _, body in _function_bodies(canonical.splitlines()):
-        text_blocks = _split_blocks(body)
-        layout[name] = [(label, len(lines))
-                        for label, (_, lines) in zip(_labels(text_blocks), text_blocks)]
-    return layout
+    return {name: [(label, len(lines)) for label, lines in blocks]
+            for name, blocks in _labelled_blocks(canonical)}
+
+
+def numbered_values_in_text(canonical: str) -> bool:
+    """True if a function of canonical IR text has an unnamed instruction or
+    block (``%5 = ...``, ``5:``): the text-only twin of
+    :func:`slpvec.driver.has_numbered_values` (the entry block's missing
+    label does not count), so naming can be decided before building a Module."""
+    for _, blocks in _labelled_blocks(canonical):
+        for label, lines in blocks:
+            if label.isdigit() or any(
+                    unescape_name(read_instr_text("", line.text).result).isdigit()
+                    for line in lines):
+                return True
+    return False
 
 
 def parse_module(text: str, source: str = "<input>") -> Module:
@@ -280,8 +299,14 @@ def parse_module(text: str, source: str = "<input>") -> Module:
     text is not valid IR. Never drops an instruction: unknown constructs are
     kept as barriers and listed in ``Module.unknown``.
     """
-    mod = parse_llvm(text, source)
-    canonical = str(mod)
+    return module_from_llvm(parse_llvm(text, source), source)
+
+
+def module_from_llvm(mod: llvm.ModuleRef, source: str = "<input>",
+                     canonical: str | None = None) -> Module:
+    """The :class:`Module` of an llvmlite module already parsed and verified
+    (``canonical``: ``str(mod)`` if the caller has it)."""
+    canonical = str(mod) if canonical is None else canonical
     lines = canonical.splitlines()
     globals_ = GlobalTable(mod, lines, source)
     bodies = _function_bodies(lines)
@@ -335,5 +360,6 @@ def parse_file(path) -> Module:
     return parse_module(read_ir_file(path), str(path))
 
 
-__all__ = ["parse_module", "parse_file", "parse_llvm", "read_ir_file", "BARRIER", "PHI",
+__all__ = ["parse_module", "module_from_llvm", "numbered_values_in_text", "parse_file",
+           "parse_llvm", "read_ir_file", "BARRIER", "PHI",
            "META"]
