@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from slpvec.entry import add_debug_option, entry_point
 from slpvec.errors import SlpvecError
 
 from .folds import Fold, shard_split
@@ -72,7 +73,9 @@ def cmd_sources(args) -> int:
     return 0
 
 
-def main(argv=None) -> int:
+@entry_point("slpvec-dataset", user_errors=(FileNotFoundError,))
+def main(argv: list[str]) -> int:
+    """Entry point of ``slpvec-dataset`` (errors as :mod:`slpvec.entry` says)."""
     parser = argparse.ArgumentParser(prog="slpvec-dataset", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="sources -> shards of (graph, oracle trajectory)")
@@ -100,12 +103,9 @@ def main(argv=None) -> int:
     src.add_argument("--kind", default="all", choices=["all", "corpus", "synthetic"])
     src.add_argument("--fold", default="", help="K/N: splits of cross-validation fold K of N")
     src.set_defaults(func=cmd_sources)
+    add_debug_option(*sub.choices.values())
     args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except (SlpvecError, FileNotFoundError) as err:
-        print(f"slpvec-dataset: error: {err}", file=sys.stderr)
-        return 1
+    return args.func(args)
 
 
 if __name__ == "__main__":

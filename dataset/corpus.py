@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
 
+from slpvec.entry import add_debug_option, entry_point
 from slpvec.errors import SlpvecError
 
 from .sources import DEFAULT_MIRRORS, Sources, load_sources, prepare_sources
@@ -109,8 +110,9 @@ def corpus_sources(corpus: Path = DEFAULT_CACHE) -> list[Path]:
     return [path for suite in SUITES for path in suite.files(Path(corpus) / suite.name)]
 
 
-def main(argv=None) -> int:
-    """Entry point of ``python -m dataset.corpus``; errors are one line, exit 1."""
+@entry_point("dataset.corpus")
+def main(argv: list[str]) -> int:
+    """Entry point of ``python -m dataset.corpus`` (errors as :mod:`slpvec.entry` says)."""
     parser = argparse.ArgumentParser(prog="python -m dataset.corpus",
                                      description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -124,13 +126,10 @@ def main(argv=None) -> int:
     prep.add_argument("--suites", default=None, metavar="A,B",
                       help=f"only these suites ('bundled': those {sources.bundle} holds; "
                       "default all)")
+    add_debug_option(prep)
     args = parser.parse_args(argv)
-    try:
-        folders = prepare(args.out, args.source, log=lambda line: print(line, file=sys.stderr),
-                          only=args.suites)
-    except SlpvecError as err:
-        print(f"dataset.corpus: error: {err}", file=sys.stderr)
-        return 1
+    folders = prepare(args.out, args.source, log=lambda line: print(line, file=sys.stderr),
+                      only=args.suites)
     n = len(corpus_sources(args.out))
     print(f"corpus ready at {args.out}: {', '.join(f.name for f in folders)} ({n} C files)")
     return 0

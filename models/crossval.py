@@ -31,6 +31,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from dataset.folds import Fold, shard_split
+from slpvec.entry import add_debug_option, entry_point
 from slpvec.errors import SlpvecError
 
 from .architecture import ModelConfig
@@ -161,7 +162,9 @@ def run(data: str, out: str, folds: int = 5, jobs: int = 2, time_limit_s: float 
     return text
 
 
-def main(argv: list[str] | None = None) -> int:
+@entry_point("crossval", user_errors=(FileNotFoundError,))
+def main(argv: list[str]) -> int:
+    """Entry point of ``python -m models.crossval`` (errors as :mod:`slpvec.entry` says)."""
     parser = argparse.ArgumentParser(prog="python -m models.crossval",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, help="a dataset built by slpvec-dataset build")
@@ -171,17 +174,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="folds trained (and then evaluated) at once")
     parser.add_argument("--time-limit", type=float, default=10.0, help="ILP seconds per block")
     parser.add_argument("-q", "--quiet", action="store_true")
+    add_debug_option(parser)
     parser.add_argument("train_args", nargs=argparse.REMAINDER,
                         help="after --: options for slpvec-train (e.g. --epochs 20)")
     args = parser.parse_args(argv)
     extra = args.train_args[1:] if args.train_args[:1] == ["--"] else args.train_args
-    try:
-        Fold.parse(f"0/{args.folds}")  # a one-line error for --folds < 2
-        print(run(args.data, args.out, args.folds, args.jobs, args.time_limit, extra,
-                  not args.quiet))
-    except (SlpvecError, FileNotFoundError) as err:
-        print(f"crossval: error: {err}", file=sys.stderr)
-        return 1
+    Fold.parse(f"0/{args.folds}")  # a one-line error for --folds < 2
+    print(run(args.data, args.out, args.folds, args.jobs, args.time_limit, extra,
+              not args.quiet))
     return 0
 
 

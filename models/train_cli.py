@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 
+from slpvec.entry import add_debug_option, entry_point
 from slpvec.errors import SlpvecError
 
 from .settings import add_settings, read_config, settings_from_args
@@ -31,6 +32,7 @@ def build_parser(prog: str = "slpvec-train", paths: bool = True) -> argparse.Arg
                                     "sections, keys named like the fields below, e.g. a "
                                     "run's config.json); options given here win")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    add_debug_option(p)
     add_settings(p)
     return p
 
@@ -48,21 +50,18 @@ def parse_args(argv: list[str] | None, prog: str = "slpvec-train", paths: bool =
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    try:
-        args = parse_args(argv)
-        import torch
+@entry_point("slpvec-train", user_errors=(FileNotFoundError,))
+def main(argv: list[str]) -> int:
+    """Entry point of ``slpvec-train`` (errors as :mod:`slpvec.entry` says)."""
+    args = parse_args(argv)
+    import torch
 
-        from .train import train
+    from .train import train
 
-        model_config, train_config = settings_from_args(args)
-        if train_config.device.startswith("cuda") and not torch.cuda.is_available():
-            raise SlpvecError("--device cuda: no GPU is available here (use --device cpu)")
-        metrics = train(args.data, args.out, model_config, train_config,
-                        progress=not args.quiet)
-    except (SlpvecError, FileNotFoundError) as err:
-        print(f"slpvec-train: error: {err}", file=sys.stderr)
-        return 1
+    model_config, train_config = settings_from_args(args)
+    if train_config.device.startswith("cuda") and not torch.cuda.is_available():
+        raise SlpvecError("--device cuda: no GPU is available here (use --device cpu)")
+    metrics = train(args.data, args.out, model_config, train_config, progress=not args.quiet)
     print(json.dumps(metrics["phases"], indent=1))
     print(f"selected {metrics['selected_phase']}; wrote {args.out} in "
           f"{metrics['seconds']:.0f}s")

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from slpvec.errors import SlpvecError
+from slpvec.entry import add_debug_option, entry_point
 
 from .microbench import add_command as add_yardstick_command
 from .npb import BENCHMARKS, CACHE, default_npb, fetch_npb, npb_manifests
@@ -106,14 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     report = subs.add_parser("report", help="re-render nas.md/nas.png/compile.md from the CSVs")
     report.add_argument("out", help="results folder holding nas.csv")
     report.set_defaults(func=cmd_report)
+    add_debug_option(*subs.choices.values())
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m nas_bench``."""
+@entry_point("nas_bench")
+def main(argv: list[str]) -> int:
+    """Entry point of ``python -m nas_bench`` (errors as :mod:`slpvec.entry` says)."""
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except SlpvecError as err:
-        print(f"nas_bench: error: {err}", file=sys.stderr)
-        return 1
+    return args.func(args)

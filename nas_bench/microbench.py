@@ -33,7 +33,7 @@ from pathlib import Path
 
 from slpvec.cost import text_block_costs
 from slpvec.cost.mca import mca_block_costs
-from slpvec.errors import SlpvecError
+from slpvec.errors import SKIPPED_INPUT_ERRORS
 from slpvec.ir import parse_module
 from slpvec.passes import name_values
 from slpvec.target import Target
@@ -166,7 +166,7 @@ def run_microbench(kernels: tuple[str, ...], variants: tuple[str, ...], target: 
                 tti, mca = predicted_costs(ir, target)
                 built[kernel, variant] = link(ir, harness, build / variant / kernel, target)
                 results[kernel, variant] = KernelResult(kernel, variant, tti, mca, None, None)
-            except SlpvecError as err:
+            except SKIPPED_INPUT_ERRORS as err:
                 log(f"{kernel} {variant}: {err}")
                 results[kernel, variant] = KernelResult(kernel, variant, None, None, None, None,
                                                         str(err))

@@ -14,7 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import SlpvecError, report_internal_error
+from .entry import add_debug_option, entry_point
+from .errors import SKIPPED_INPUT_ERRORS, SlpvecError
 
 
 def _load(args):
@@ -192,7 +193,7 @@ def cmd_compare_llvm(args) -> int:
         try:
             rows += compare_module(load_module(path, args.mcpu), policies, args.cost_kind,
                                    args.mcpu, str(path))
-        except SlpvecError as err:
+        except SKIPPED_INPUT_ERRORS as err:
             print(f"  skipped {path}: {err}", file=sys.stderr)
     if args.csv:
         write_csv(args.csv, rows)
@@ -368,15 +369,13 @@ def build_parser() -> argparse.ArgumentParser:
     plug.add_argument("--build", action="store_true",
                       help="build it first if missing or out of date")
     plug.set_defaults(func=cmd_plugin_path)
-    for command in subs.choices.values():
-        command.add_argument("--debug", action="store_true",
-                             help="on an internal error, show its traceback")
+    add_debug_option(*subs.choices.values())
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``slpvec`` console script."""
-    argv = sys.argv[1:] if argv is None else argv
+@entry_point("slpvec")
+def main(argv: list[str]) -> int:
+    """Entry point of the ``slpvec`` console script (see :mod:`slpvec.entry`)."""
     if argv[:1] == ["cc"]:  # a compiler driver: clang's own flags, not argparse's
         from .tools.cc import main as cc_main
         return cc_main(argv[1:])
@@ -387,17 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         from .tools.plugin_server import IDLE_SECONDS, serve
         return serve(Path(argv[1]), float(argv[2]) if len(argv) > 2 else IDLE_SECONDS)
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except SlpvecError as err:
-        print(f"slpvec: error: {err}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:
-        return 0
-    except Exception as err:  # noqa: BLE001 - an internal error or a bug, not the user's
-        if args.debug:
-            raise
-        return report_internal_error("slpvec", err)
+    return args.func(args)
 
 
 if __name__ == "__main__":

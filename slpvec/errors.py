@@ -45,16 +45,25 @@ class ToolFailedError(SlpvecError):
     """An external tool ran but failed (message carries its first error line)."""
 
 
-class CostModelError(SlpvecError):
-    """The TTI cost printout could not be matched to the IR."""
-
-
 class OutputError(SlpvecError):
     """An output file cannot be written (``cannot write OUT: reason``)."""
 
 
 class InternalError(Exception):
     """A failure of slpvec itself, not of its input (see the module doc)."""
+
+
+class CostModelError(InternalError):
+    """opt-22's TTI cost printout could not be matched to the IR slpvec gave
+    it (a count mismatch, an unpriceable synthetic instruction): slpvec's IR
+    model and LLVM's disagree, which no input of the user's should cause.
+    Commands that measure many inputs (evaluate, compare-llvm) skip such an
+    input with a one-line note."""
+
+
+# What a command measuring many inputs skips one input for, with a note, instead
+# of stopping: the user's errors and a cost printout slpvec could not match.
+SKIPPED_INPUT_ERRORS = (SlpvecError, CostModelError)
 
 
 def describe(err: BaseException) -> str:

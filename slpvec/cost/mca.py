@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from ..errors import CostModelError, SlpvecError
+from ..errors import SlpvecError, ToolFailedError
 from ..ir import Module, parse_module
 from ..target import Target, target_for
 from ..toolchain import run_tool
@@ -117,7 +117,7 @@ def parse_mca_json(text: str) -> dict[str, McaCost]:
                                           int(view["Instructions"]) // iterations)
         return out
     except (ValueError, KeyError, TypeError) as err:
-        raise CostModelError(f"llvm-mca-22 output not understood ({err})") from None
+        raise ToolFailedError(f"llvm-mca-22 output not understood ({err})") from None
 
 
 def _mca_flags(target: Target) -> list[str]:
@@ -143,7 +143,7 @@ def mca_block_costs(module: Module | str, target: Target | None = None,
                     cache: DiskCache | None = None) -> dict[tuple[str, str], McaCost]:
     """(function, block label) -> :class:`McaCost` for the blocks of ``keys``
     (all if None). One llc-22 and one llvm-mca-22 run per module, cached.
-    Raises SlpvecError (ToolFailedError, CostModelError) when either tool fails."""
+    Raises ToolFailedError when either tool fails or its output is not understood."""
     if isinstance(module, str):
         module = parse_module(module)
     target = target or target_for(module)

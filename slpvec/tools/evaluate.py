@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..passes import cleanup
 from ..cost import text_block_costs
 from ..driver import run_slp
-from ..errors import SlpvecError
+from ..errors import SKIPPED_INPUT_ERRORS
 from ..files import write_text_atomic
 from ..inputs import module_source
 from ..ir import Module
@@ -136,7 +136,7 @@ def evaluate_module(module: Module, policies: list, cost_kind: str = "throughput
                                 (mca_before or {}).get(b.block_id),
                                 (mca_after or {}).get(b.block_id), **solve_columns(b.solve))
                        for b in report.blocks]
-        except SlpvecError as err:
+        except SKIPPED_INPUT_ERRORS as err:
             rows.append(EvalRow(source, name, n_blocks, scalar, scalar,
                                 time.perf_counter() - t0, 0, 0, str(err)))
     return rows, blocks

@@ -92,7 +92,7 @@ def test_parse_mca_json():
     text = json.dumps({"CodeRegions": [{"Name": "r3", "SummaryView": {
         "Iterations": 100, "TotalCycles": 250, "BlockRThroughput": 2.0, "Instructions": 600}}]})
     assert mca.parse_mca_json(text) == {"r3": mca.McaCost(2.5, 2.0, 6)}
-    with pytest.raises(mca.CostModelError, match="llvm-mca-22 output not understood"):
+    with pytest.raises(mca.ToolFailedError, match="llvm-mca-22 output not understood"):
         mca.parse_mca_json("{}")
 
 
