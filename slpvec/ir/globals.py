@@ -81,6 +81,7 @@ class GlobalTable:
         self.objects = set(variables) | set(functions)
         self._operands: dict[llvm.ValueRef, Operand] = {}
         self._immargs: dict[llvm.ValueRef, tuple[int, ...]] = {}
+        self._values: dict[str, llvm.ValueRef] | None = None
 
     def operand(self, value: llvm.ValueRef) -> Operand:
         """The GLOBAL operand for a global value (variable, function, alias, ifunc)."""
@@ -90,6 +91,24 @@ class GlobalTable:
             known = Operand(GLOBAL, str(value.type), ref, object=self.resolve(ref))
             self._operands[value] = known
         return known
+
+    def operand_of(self, ref: str) -> Operand:
+        """:meth:`operand` for a global printed as ``ref``; raises
+        LookupError for a reference that is no variable or function."""
+        value = self._by_ref().get(ref)
+        if value is None:
+            raise LookupError(ref)
+        return self.operand(value)
+
+    def immarg_positions_of(self, ref: str) -> tuple[int, ...]:
+        """:meth:`immarg_positions` of the callee printed as ``ref``."""
+        value = self._by_ref().get(ref)
+        return () if value is None else self.immarg_positions(value)
+
+    def _by_ref(self) -> dict[str, llvm.ValueRef]:
+        if self._values is None:
+            self._values = {ref: value for value, ref in self.refs.items()}
+        return self._values
 
     def constant_operand(self, type_text: str, text: str) -> Operand:
         """The CONST operand for constant ``text`` of type ``type_text``; a

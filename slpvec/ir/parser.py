@@ -2,28 +2,38 @@
 
 llvmlite parses and verifies the module; its own printing becomes the
 canonical text, and each instruction's ``text`` is the matching line of it.
-Operand identities come from llvmlite value references (pointer identity),
-so unnamed values (``%5``) are handled like named ones.
+A function's instructions and operands are read from that text
+(:mod:`slpvec.ir.text_function`, no FFI call per operand); a function with
+anything that reader does not know is read through llvmlite's values instead,
+operand identities by value reference (pointer identity), so unnamed values
+(``%5``) are handled like named ones either way.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from typing import NamedTuple
 
 import llvmlite.binding as llvm
 
-from ..errors import IRParseError, SlpvecError, ToolFailedError, ToolNotFoundError
+from ..errors import (InternalError, IRParseError, SlpvecError, ToolFailedError,
+                      ToolNotFoundError)
 from . import opcodes
 from .datalayout import effective_layout
 from .globals import FUNCTION_REF, GlobalTable, function_name
 from .instr_text import read_instr_text
+from .text_function import Unsupported, make_instr, read_blocks
 from .types import (value_ref, unescape_name, BARRIER, CONST, GLOBAL, LABEL, LOCAL, META,
-                    PHI, VALUE, Block, Function, Instr, Module, Operand)
+                    PHI, VALUE, Block, Function, Module, Operand)
 
 _ERROR_LOCATION = re.compile(r"<string>:(\d+):(\d+): error: (.*)")
 _LABEL_LINE = re.compile(r'^("(?:[^"\\]|\\.)*"|[-\w.$]+):')
 _STRING_ATTR = re.compile(r'"([^"]+)"="([^"]*)"')
+# Set (to anything) to read every function both from its text and through
+# llvmlite, failing on any difference: how tests hold the fast text reader to
+# the reference one on all the IR they parse.
+CHECK_TEXT_READER = "SLPVEC_CHECK_TEXT_READER"
 DEBUG_RECORD = "#dbg_"  # `#dbg_value(...)` lines of -g IR: not instructions
 _BITCODE_MAGIC = (b"BC\xc0\xde", b"\xde\xc0\x17\x0b")  # raw, and the wrapper 0x0B17C0DE
 
@@ -164,26 +174,15 @@ class _FunctionParser:
         self.unknown: list[tuple[str, str, int, str]] = []
 
     def parse(self) -> Function:
-        llvm_blocks = list(self.fn.blocks)
-        if len(llvm_blocks) != len(self.text_blocks):
-            raise IRParseError(f"cannot align blocks of @{self.name}", None, self.source)
-        instructions = self._number_values(llvm_blocks)
         labels = _labels(self.text_blocks)
-        self.block_labels = dict(zip(llvm_blocks, labels))
-        live: list[set[int]] = [set() for _ in llvm_blocks]
-        blocks = []
-        for b, block_instrs in enumerate(instructions):
-            instrs = []
-            for i, (ins, opcode, rtype) in enumerate(block_instrs):
-                line = self.text_blocks[b][1][i]
-                if opcode not in opcodes.KNOWN_OPCODES:
-                    self.unknown.append((self.name, labels[b], i, opcode))
-                instrs.append(self._instr(ins, i, opcode, rtype, line,
-                                          [self._operand(op, b, opcode == "phi", live)
-                                           for op in ins.operands]))
-            blocks.append(instrs)
-        out = tuple(Block(self.name, labels[b], tuple(instrs), tuple(sorted(live[b])))
-                    for b, instrs in enumerate(blocks))
+        self._read_args()
+        try:
+            out = read_blocks(self.name, self.text_blocks, labels, dict(self.args.values()),
+                              self.globals)
+            if os.environ.get(CHECK_TEXT_READER) and out != self._llvm_blocks(labels):
+                raise InternalError(f"the text reader and llvmlite disagree on @{self.name}")
+        except Unsupported:
+            out = self._llvm_blocks(labels)
         attr_text = " ".join(a.decode() for a in self.fn.attributes)
         attrs = tuple(_STRING_ATTR.findall(attr_text))
         args = tuple(Operand(VALUE, t, value_ref(n)) for n, t in self.args.values())
@@ -191,29 +190,37 @@ class _FunctionParser:
                         noalias_args=self._noalias_args(), data_layout=self.data_layout,
                         optnone="optnone" in _STRING_ATTR.sub("", attr_text).split())
 
-    def _instr(self, ins: llvm.ValueRef, idx: int, opcode: str, rtype: str, line: _Line,
-               operands: list[Operand]) -> Instr:
-        facts = read_instr_text(opcode, line.text)
-        callee, immargs = "", ()
-        if opcode in ("call", "invoke", "callbr") and operands and operands[-1].kind == GLOBAL:
-            callee = operands[-1].text[1:]
-            immargs = tuple((pos, operands[pos].text)
-                            for pos in self.globals.immarg_positions(list(ins.operands)[-1])
-                            if pos < len(operands) - 1)
-        return Instr(idx=idx, opcode=opcode, type=rtype, operands=tuple(operands),
-                     name=self.where[ins][2], text=line.text,
-                     kind=opcodes.classify(opcode, callee, facts.ordered), callee=callee,
-                     line=line.start, end_line=line.end, predicate=facts.predicate,
-                     flags=facts.flags, immargs=immargs, align=facts.align,
-                     metadata=facts.metadata, source_type=facts.source_type)
+    def _llvm_blocks(self, labels: list[str]) -> tuple[Block, ...]:
+        """The blocks read through llvmlite's values (any instruction)."""
+        llvm_blocks = list(self.fn.blocks)
+        if len(llvm_blocks) != len(self.text_blocks):
+            raise IRParseError(f"cannot align blocks of @{self.name}", None, self.source)
+        instructions = self._number_values(llvm_blocks)
+        self.block_labels = dict(zip(llvm_blocks, labels))
+        live: list[set[int]] = [set() for _ in llvm_blocks]
+        blocks = []
+        for b, block_instrs in enumerate(instructions):
+            instrs = []
+            for i, (ins, opcode, rtype) in enumerate(block_instrs):
+                if opcode not in opcodes.KNOWN_OPCODES:
+                    self.unknown.append((self.name, labels[b], i, opcode))
+                operands = [self._operand(op, b, opcode == "phi", live) for op in ins.operands]
+                instrs.append(make_instr(
+                    i, opcode, rtype, self.text_blocks[b][1][i], operands,
+                    lambda ins=ins: self.globals.immarg_positions(list(ins.operands)[-1])))
+            blocks.append(instrs)
+        return tuple(Block(self.name, labels[b], tuple(instrs), tuple(sorted(live[b])))
+                     for b, instrs in enumerate(blocks))
 
-    def _number_values(self, llvm_blocks) -> list[list[tuple]]:
+    def _read_args(self) -> None:
         slot = 0
         for arg in self.fn.arguments:
             name = arg.name
             if not name:
                 name, slot = str(slot), slot + 1
             self.args[arg] = (name, str(arg.type))
+
+    def _number_values(self, llvm_blocks) -> list[list[tuple]]:
         out = []
         for b, (llvm_block, (_, lines)) in enumerate(zip(llvm_blocks, self.text_blocks)):
             block = [(ins, ins.opcode, str(ins.type)) for ins in llvm_block.instructions]

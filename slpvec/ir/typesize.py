@@ -14,6 +14,7 @@ _SCALAR_BITS = {"i1": 1, "i8": 8, "i16": 16, "i32": 32, "i64": 64, "i128": 128,
 _ARRAY = re.compile(r"^\[(\d+) x (.+)\]$")
 _VECTOR = re.compile(r"^<(\d+) x (.+)>$")
 _INT = re.compile(r"^i(\d+)$")
+_BRACKET = re.compile(r"[<>\[\]{}()]")
 
 # Element types slpvec packs into vectors.
 VECTORIZABLE = frozenset({"i1", "i8", "i16", "i32", "i64", "half", "float", "double", "ptr"})
@@ -33,6 +34,10 @@ def scalar_bits(type_text: str) -> int | None:
 
 def split_top_level(body: str) -> list[str]:
     """Split at commas outside any brackets (struct fields, typed operands)."""
+    if not _BRACKET.search(body):  # the common case, without a loop per character
+        parts = body.split(",")
+        fields = [part.strip() for part in parts[:-1]]
+        return fields + [parts[-1].strip()] if parts[-1].strip() else fields
     fields, depth, start = [], 0, 0
     for pos, ch in enumerate(body):
         if ch in "<[{(":
