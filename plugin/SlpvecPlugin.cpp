@@ -6,10 +6,19 @@
 // What it does to the O2/O3 pipeline:
 //  * LLVM's own SLPVectorizerPass is skipped (a should-run-optional-pass
 //    instrumentation callback), so -fno-slp-vectorize is not needed;
+//  * slpvec runs only where the pipeline has an SLP pass: -fno-slp-vectorize
+//    means no SLP at all, and slpvec follows LLVM's levels (clang runs SLP at
+//    -O2, -O3, -Os and -Oz, not at -O1). PassBuilder keeps its
+//    PipelineTuningOptions (SLPVectorization) private, so the plugin reads the
+//    pipeline itself: the callback above notes that SLPVectorizerPass was
+//    asked to run, which happens (function by function) before OptimizerLast;
 //  * at the end of the module optimisation pipeline (OptimizerLast) the whole
 //    module goes to the Python vectorizer, a `python -m slpvec plugin-worker`
 //    process (module text in a temporary file, vectorized text back, plus the
 //    names of the functions it changed);
+//  * functions whose body cannot be moved (label addresses, see
+//    usesLabelAddresses) are named to the worker (--keep-bodies), so its
+//    report shows them scalar;
 //  * the returned module is parsed into the same LLVMContext and verified; the
 //    bodies of the changed functions replace the originals (globals mapped by
 //    name, metadata by slot number), the module is verified again, and each
@@ -63,7 +72,9 @@
 
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <set>
+#include <utility>
 
 #ifndef SLPVEC_PYTHON
 #define SLPVEC_PYTHON "python3"
@@ -138,14 +149,28 @@ struct TempFiles {
   }
 };
 
+bool usesLabelAddresses(Function &F);
+
 /// Run the worker on the module; on success the vectorized text's path and
 /// the names of the functions it changed.
 Failure runWorker(Module &M, TempFiles &Tmp, std::string &OutPath,
                   std::vector<std::string> &Changed) {
   std::string In = Tmp.make("ll"), Out = Tmp.make("ll"), Names = Tmp.make("txt"),
-              Err = Tmp.make("err");
-  if (In.empty() || Out.empty() || Names.empty() || Err.empty())
+              Err = Tmp.make("err"), Kept = Tmp.make("txt");
+  if (In.empty() || Out.empty() || Names.empty() || Err.empty() || Kept.empty())
     return {"cannot create temporary files"};
+  bool AnyKept = false;
+  {
+    std::error_code EC;
+    raw_fd_ostream OS(Kept, EC);
+    if (EC)
+      return {"cannot write " + Kept + ": " + EC.message()};
+    for (Function &F : M)
+      if (!F.isDeclaration() && usesLabelAddresses(F)) {
+        OS << F.getName() << "\n";  // the name as the IR text spells it, unquoted
+        AnyKept = true;
+      }
+  }
   {
     std::error_code EC;
     raw_fd_ostream OS(In, EC);
@@ -169,7 +194,8 @@ Failure runWorker(Module &M, TempFiles &Tmp, std::string &OutPath,
   for (auto [Flag, Value] :
        {std::pair<const char *, std::string>{"--model", setting(ModelOpt, "SLPVEC_MODEL")},
         {"--time-limit", setting(TimeLimitOpt, "SLPVEC_TIME_LIMIT")},
-        {"--report-dir", setting(ReportDirOpt, "SLPVEC_REPORT_DIR")}})
+        {"--report-dir", setting(ReportDirOpt, "SLPVEC_REPORT_DIR")},
+        {"--keep-bodies", AnyKept ? Kept : std::string()}})
     if (!Value.empty()) {
       Args.push_back(Flag);
       Args.push_back(Value);
@@ -375,13 +401,21 @@ void moveBody(Function &Old, Function &New, ValueToValueMapTy &VMap) {
     }
 }
 
+/// Set when the pipeline asks to run LLVM's SLPVectorizerPass; read and
+/// cleared by the slpvec pass at OptimizerLast (see the file comment).
+using SlpSeen = std::shared_ptr<bool>;
+
 class SlpvecPass : public PassInfoMixin<SlpvecPass> {
   FunctionPassManager Cleanup;
+  SlpSeen InPipeline;  // null: always run (-passes=slpvec asked for it by name)
 
 public:
-  explicit SlpvecPass(FunctionPassManager Cleanup) : Cleanup(std::move(Cleanup)) {}
+  SlpvecPass(FunctionPassManager Cleanup, SlpSeen InPipeline)
+      : Cleanup(std::move(Cleanup)), InPipeline(std::move(InPipeline)) {}
 
   PreservedAnalyses run(Module &M, ModuleAnalysisManager &MAM) {
+    if (InPipeline && !std::exchange(*InPipeline, false))
+      return PreservedAnalyses::all();  // no SLP here (-fno-slp-vectorize, -O1): none of ours
     if (none_of(M, [](Function &F) { return !F.isDeclaration(); }))
       return PreservedAnalyses::all();
     std::vector<Function *> Changed;
@@ -491,35 +525,42 @@ private:
 };
 
 /// The pass with its cleanup pipeline (none, with a warning, if it does not parse).
-SlpvecPass makePass(PassBuilder &PB) {
+SlpvecPass makePass(PassBuilder &PB, SlpSeen InPipeline) {
   FunctionPassManager Cleanup;
   if (Error E = PB.parsePassPipeline(Cleanup, CleanupOpt)) {
     errs() << "slpvec: warning: -slpvec-cleanup: " << toString(std::move(E))
            << "; no cleanup after slpvec\n";
     Cleanup = FunctionPassManager();
   }
-  return SlpvecPass(std::move(Cleanup));
+  return SlpvecPass(std::move(Cleanup), std::move(InPipeline));
 }
 
 void registerCallbacks(PassBuilder &PB) {
   if (policy() == "llvm")
     return;  // LLVM's SLP stays; slpvec does nothing
-  if (PassInstrumentationCallbacks *PIC = PB.getPassInstrumentationCallbacks())
-    PIC->registerShouldRunOptionalPassCallback(
-        [](StringRef Pass, Any) { return Pass != "SLPVectorizerPass"; });
-  PB.registerOptimizerLastEPCallback(
-      [&PB](ModulePassManager &MPM, OptimizationLevel Level, ThinOrFullLTOPhase Phase) {
-        if (Level.getSpeedupLevel() < 2 || Phase == ThinOrFullLTOPhase::ThinLTOPreLink ||
-            Phase == ThinOrFullLTOPhase::FullLTOPreLink)
-          return;
-        MPM.addPass(makePass(PB));
-      });
   PB.registerPipelineParsingCallback(
       [&PB](StringRef Name, ModulePassManager &MPM, ArrayRef<PassBuilder::PipelineElement>) {
         if (Name != "slpvec")
           return false;
-        MPM.addPass(makePass(PB));
+        MPM.addPass(makePass(PB, nullptr));
         return true;
+      });
+  PassInstrumentationCallbacks *PIC = PB.getPassInstrumentationCallbacks();
+  if (!PIC)
+    return;  // LLVM's SLP cannot be skipped (nor seen) here: leave it in charge
+  SlpSeen Seen = std::make_shared<bool>(false);
+  PIC->registerShouldRunOptionalPassCallback([Seen](StringRef Pass, Any) {
+    if (Pass != "SLPVectorizerPass")
+      return true;
+    *Seen = true;
+    return false;
+  });
+  PB.registerOptimizerLastEPCallback(
+      [&PB, Seen](ModulePassManager &MPM, OptimizationLevel, ThinOrFullLTOPhase Phase) {
+        if (Phase == ThinOrFullLTOPhase::ThinLTOPreLink ||
+            Phase == ThinOrFullLTOPhase::FullLTOPreLink)
+          return;
+        MPM.addPass(makePass(PB, Seen));
       });
 }
 

@@ -2,6 +2,7 @@
 each C program must print under ``clang-22 -O3 -fpass-plugin`` what it prints
 under plain ``clang-22 -O3``."""
 
+import json
 import re
 import subprocess
 import sys
@@ -127,3 +128,68 @@ def test_optnone_functions_are_left_alone(plugin, tmp_path):
     bodies = {name: body for name, body in re.findall(r"define .*?@(\w+)\(.*?\n(.*?)\n}", ir, re.S)}
     assert "x double>" not in bodies["keep"]
     assert "x double>" in bodies["change"]
+
+
+# Straight-line code only LLVM's SLP (or slpvec) vectorizes; no loops for the
+# loop vectorizer.
+STRAIGHT = """
+void scale(double *restrict a, const double *restrict b) {
+  a[0] = b[0] * 3.0; a[1] = b[1] * 3.0; a[2] = b[2] * 3.0; a[3] = b[3] * 3.0;
+}
+"""
+
+
+def _clang_ir(plugin: str, source: Path, *flags: str) -> str:
+    return subprocess.run(
+        ["clang-22", "-march=haswell", f"-fpass-plugin={plugin}", "-mllvm",
+         f"-slpvec-python={sys.executable}", *flags, "-S", "-emit-llvm", str(source), "-o", "-"],
+        capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("flags, vectorized", [
+    (["-O3", "-fno-slp-vectorize"], False),  # no SLP at all: neither LLVM's nor slpvec's
+    (["-Os", "-fno-slp-vectorize"], False),
+    (["-O1"], False),                        # clang runs no SLP at -O1 ...
+    (["-O1", "-fslp-vectorize"], True),      # ... unless asked
+    (["-O3"], True),
+    (["-Os"], True),                         # clang runs SLP at -Os and -Oz
+    (["-Oz"], True),
+])
+def test_slpvec_runs_exactly_where_llvm_would_run_slp(plugin, tmp_path, flags, vectorized):
+    source = tmp_path / "straight.c"
+    source.write_text(STRAIGHT)
+    assert ("x double>" in _clang_ir(plugin, source, "-mllvm", "-slpvec-policy=greedy",
+                                     *flags)) == vectorized
+
+
+@pytest.mark.parametrize("level, vectorized", [("Os", True), ("Oz", False), ("O3", True)])
+def test_opt_levels_follow_llvm_slp(plugin, tmp_path, level, vectorized):
+    """opt-22's default<Oz> has no SLP pass (clang's -Oz adds one): neither
+    does slpvec run there."""
+    source = tmp_path / "straight.c"
+    source.write_text(STRAIGHT)
+    scalar = tmp_path / "in.ll"
+    subprocess.run(["clang-22", "-O0", "-Xclang", "-disable-O0-optnone", "-march=haswell",
+                    "-S", "-emit-llvm", str(source), "-o", str(scalar)], check=True)
+    out = subprocess.run(["opt-22", f"-load-pass-plugin={plugin}",
+                          f"-slpvec-python={sys.executable}", f"-passes=default<{level}>", "-S",
+                          str(scalar)], capture_output=True, text=True, check=True).stdout
+    assert ("x double>" in out) == vectorized
+
+
+def test_report_shows_kept_bodies_scalar(plugin, tmp_path):
+    """The plugin keeps the old body of a function with label addresses; its
+    report must not claim that function's blocks were vectorized."""
+    from slpvec.tools.plugin_bridge import KEPT_BODY
+
+    source = tmp_path / "cgoto.c"
+    source.write_text(COMPUTED_GOTO)
+    reports = tmp_path / "reports"
+    _clang_ir(plugin, source, "-O3", "-mllvm", "-slpvec-policy=ilp", "-mllvm",
+              f"-slpvec-report-dir={reports}")
+    blocks = [b for path in reports.glob("*.json")
+              for b in json.loads(path.read_text())["report"]["blocks"]]
+    kept = [b for b in blocks if b["block_id"].startswith("run:") and b["packs"]]
+    assert kept, "ilp packs blocks of run (else this test proves nothing)"
+    assert all(b["fallback_reason"] == KEPT_BODY and b["cost_after"] == b["cost_before"]
+               for b in kept)

@@ -58,6 +58,29 @@ def changed_functions(report) -> list[str]:
     return names
 
 
+# Why a block of a function named by --keep-bodies is reported scalar.
+KEPT_BODY = "uses label addresses (computed goto): the pass plugin keeps its body"
+
+
+def keep_bodies(report, functions: set[str]):
+    """``report`` with the vectorized blocks of ``functions`` (those whose
+    body the plugin cannot replace, so their vector code is never used)
+    reported scalar: cost after = cost before, reason :data:`KEPT_BODY`."""
+    from dataclasses import replace
+
+    def kept(block):
+        if not (block.vectorized and block.block_id.rpartition(":")[0] in functions):
+            return block
+        return replace(block, cost_after=block.cost_before, fallback_reason=KEPT_BODY,
+                       scalar_reason=KEPT_BODY)
+    return replace(report, blocks=tuple(map(kept, report.blocks))) if functions else report
+
+
+def read_names(path: str | None) -> set[str]:
+    """The function names of a --keep-bodies file, one a line (none without one)."""
+    return set(filter(None, Path(path).read_text().splitlines())) if path else set()
+
+
 def worker_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="slpvec plugin-worker",
                                      description="vectorize one module for the pass plugin")
@@ -68,6 +91,9 @@ def worker_parser() -> argparse.ArgumentParser:
     parser.add_argument("--time-limit", default="10")
     parser.add_argument("--report-dir", default=None)
     parser.add_argument("--source", default="<module>", help="the module's source file name")
+    parser.add_argument("--keep-bodies", default=None, metavar="FILE",
+                        help="functions (one a line) whose body the plugin keeps: "
+                             "reported scalar")
     return parser
 
 
@@ -117,6 +143,7 @@ def run_worker(argv: list[str], policies: dict | None = None) -> int:
         text = Path(args.input).read_text()
         t0 = time.perf_counter()
         vectorized, report = run_slp(text, policy, source=args.source, do_cleanup=False)
+        report = keep_bodies(report, read_names(args.keep_bodies))
         seconds = time.perf_counter() - t0
         changed = changed_functions(report)
         write_text_atomic(args.output, vectorized if changed else text)
