@@ -194,7 +194,7 @@ def _emit_block(work: BlockWork, fresh: NameGen) -> BlockWork:
     try:
         check_plan(work.ctx.generator, work.plan)
         estimate = plan_cost(work.ctx, work.plan.packs)
-        code = BlockEmitter(work.block, work.ctx.deps, work.plan, fresh).emit()
+        code = BlockEmitter(work.block, work.ctx.deps, work.plan, fresh, work.function).emit()
         work = replace(work, estimate=estimate, code=code)
     except Exception as err:  # noqa: BLE001
         work = replace(work, failure=fallback_reason(err))

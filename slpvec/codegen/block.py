@@ -4,7 +4,8 @@ Emits the block's new instruction lines: scalars keep their original text;
 each pack becomes operand-building instructions (see :mod:`.operands`), one
 vector instruction and, for lanes still needed as scalars (live out, used by
 scalar code or by a gathered operand), an ``extractelement`` that keeps the
-lane's original name, so no user needs rewriting.
+lane's original name, so no user needs rewriting. In a single-block loop,
+loop-invariant operand vectors go to the preheader instead (:mod:`.hoist`).
 """
 
 from __future__ import annotations
@@ -16,19 +17,25 @@ from ..analysis.dependence import DependenceGraph
 from ..ir.types import LOAD, LOCAL, PHI, STORE, Block, Function
 from ..packs import Pack, PackPlan
 from . import vector_ops as vo
+from .hoist import loop_invariant, loop_preheader
 from .operands import OperandVector, operand_vectors
 from .schedule import schedule, units_of
 
 
 @dataclass(frozen=True)
 class BlockCode:
-    """New instruction lines for a block, and what they contain."""
+    """New instruction lines for a block, and what they contain.
+
+    ``preheader_lines``: loop-invariant operand vectors, to go before the
+    terminator of block ``preheader_id`` (the loop's preheader)."""
 
     block_id: str
     lines: tuple[str, ...]
     packs: tuple[Pack, ...]
     n_extracts: int
     n_operand_ops: int
+    preheader_id: str = ""
+    preheader_lines: tuple[str, ...] = ()
 
 
 class NameGen:
@@ -78,8 +85,12 @@ class BlockEmitter:
     """Generates :class:`BlockCode` for one block and plan."""
 
     def __init__(self, block: Block, deps: DependenceGraph, plan: PackPlan,
-                 fresh: NameGen):
+                 fresh: NameGen, function: Function | None = None):
+        """``function``: the block's function; without it nothing is hoisted
+        to a loop preheader."""
         self.block, self.deps, self.packs, self.fresh = block, deps, plan.packs, fresh
+        self.preheader = loop_preheader(function, block) if function is not None else None
+        self.preheader_lines: list[str] = []
         self.instrs = block.instrs
         self.names = [ins.ref for ins in self.instrs]
         self.pack_of = {i: (k, lane) for k, p in enumerate(self.packs)
@@ -121,7 +132,9 @@ class BlockEmitter:
             n_ops += len(lines) - before
         n_extracts = sum(1 for i in self.needs_scalar)
         return BlockCode(self.block.id, tuple(lines), self.packs, n_extracts,
-                         n_ops - len(self.packs) - n_extracts)
+                         n_ops - len(self.packs) - n_extracts,
+                         self.preheader.id if self.preheader_lines else "",
+                         tuple(self.preheader_lines))
 
     def _pack_lines(self, k: int) -> list[str]:
         pack = self.packs[k]
@@ -150,10 +163,13 @@ class BlockEmitter:
 
     def _operand(self, vector: OperandVector, lines: list[str]) -> str:
         """The value of ``vector``; built into ``lines`` unless an earlier pack
-        of the block built the same one (emission order = dominance order)."""
+        of the block built the same one (emission order = dominance order);
+        a loop-invariant one goes to the preheader's lines."""
         key = vector.key
         if key is not None and key in self.built:
             return self.built[key]
+        if self.preheader is not None and loop_invariant(vector):
+            lines = self.preheader_lines
         value = self._build(vector, lines)
         if key is not None:
             self.built[key] = value

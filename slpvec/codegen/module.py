@@ -47,9 +47,15 @@ def splice(module: Module, codes: list[BlockCode]) -> str:
             drop |= {n for n in _function_body(lines, block)
                      if lines[n].lstrip().startswith(DEBUG_RECORD)
                      and gone & set(_VALUE_REF.findall(lines[n]))}
+    insert: dict[int, list[str]] = {}
+    for code in codes:  # loop-invariant vectors: before the preheader's terminator
+        if code.preheader_lines:
+            _insert_before_terminator(replace, insert, blocks[code.preheader_id],
+                                      ["  " + ln for ln in code.preheader_lines])
     out: list[str] = []
     n = 0
     while n < len(lines):
+        out.extend(insert.get(n, ()))
         if n in replace:
             n, new = replace[n]
             out.extend(new)
@@ -58,6 +64,20 @@ def splice(module: Module, codes: list[BlockCode]) -> str:
             out.append(lines[n])
         n += 1
     return "\n".join(out)
+
+
+def _insert_before_terminator(replace: dict[int, tuple[int, list[str]]],
+                              insert: dict[int, list[str]], block: Block,
+                              new: list[str]) -> None:
+    """Put ``new`` before ``block``'s terminator: into its new code if it has
+    some (``replace``: the terminator is its last line), else before the
+    terminator's original line (``insert``: line index -> lines before it)."""
+    first = block.instrs[0].line - 1
+    if first in replace:
+        end, lines = replace[first]
+        replace[first] = (end, lines[:-1] + new + lines[-1:])
+    else:
+        insert.setdefault(block.instrs[-1].line - 1, []).extend(new)
 
 
 def _vanished_values(block: Block, code: BlockCode) -> set[str]:

@@ -3,6 +3,7 @@
 import functools
 import itertools
 import random
+import re
 
 from slpvec.codegen.schedule import pack_cycle
 from slpvec.context import make_context
@@ -21,12 +22,39 @@ def table() -> CostTable:
     return CostTable(HASWELL)
 
 
-def context(ir: str):
+def context(ir: str, block: int = 0):
     module = parse_module(ir)
     fn = module.functions[0]
-    block = fn.blocks[0]
+    block = fn.blocks[block]
     return make_context(block, fn, HASWELL, block_costs(module, HASWELL)[(fn.name, block.label)],
                         table())
+
+
+def as_loop(ir: str) -> str:
+    """The one-block function ``ir`` with its body made a single-block loop
+    (``body``, entered from ``entry``, branching back to itself, its return
+    dropped): its arguments are loop-invariant there (for pricing only: it
+    never ends)."""
+    head, rest = ir.split("entry:\n", 1)
+    rest = re.sub(r"  ret .*", "  br label %body", rest)
+    return (head + "entry:\n  br label %body\nbody:\n" + rest)
+
+
+def loop_source(seed: int) -> str:
+    """The straight-line block :func:`loop_contexts` makes a loop of."""
+    return alternate_block_ir(seed) if seed % 2 else random_block_ir(seed, SPECS[seed % 3])
+
+
+def loop_contexts(count: int, max_candidates: int = 12, first_seed: int = 0):
+    """``count`` random blocks (:func:`alternate_block_ir` and the small specs
+    in turn) as single-block loops, with 1..max_candidates candidates."""
+    seed = first_seed
+    while count:
+        ctx = context(as_loop(loop_source(seed)), block=1)
+        seed += 1
+        if 1 <= len(ctx.candidates.packs) <= max_candidates:
+            count -= 1
+            yield seed - 1, ctx
 
 
 def small_contexts(count: int, max_candidates: int = 12, first_seed: int = 0):

@@ -16,14 +16,15 @@ from slpvec.codegen.schedule import pack_cycle
 from slpvec.context import make_context
 from slpvec.driver import prepare
 from slpvec.estimate import AcyclicPlans, plan_cost
-from slpvec.pricing import operand_cost, pack_costs
+from slpvec.codegen.hoist import loop_invariant
+from slpvec.pricing import build_cost, pack_costs
 from slpvec.ir import parse_module
 from slpvec.packs import Pack, PackPlan
 from slpvec.tools.randblocks import BlockSpec, random_block_ir
 
 from ..codegen.test_cycle_tracker import random_deps
 from ..conftest import kernel_ir
-from ..ilp_oracle.helpers import alternate_contexts, context
+from ..ilp_oracle.helpers import alternate_contexts, context, loop_contexts
 
 # loops (phis, live-out values), reductions, shuffles, splats and gathers
 KERNELS = ("reduction.c", "dot_loop.c", "horner.c", "complex_mul.c", "butterfly.c",
@@ -56,13 +57,16 @@ def emitted_cost(ctx, packs) -> float:
     """The cost of what codegen emits for ``packs``, from a whole BlockEmitter."""
     if pack_cycle(ctx.deps, packs) is not None:
         return math.inf
-    emitter = BlockEmitter(ctx.block, ctx.deps, PackPlan(ctx.block.id, packs), NameGen(set()))
+    emitter = BlockEmitter(ctx.block, ctx.deps, PackPlan(ctx.block.id, packs), NameGen(set()),
+                           ctx.function)
     packed = {i for p in packs for i in p.lanes}
     total = sum(c for i, c in enumerate(ctx.scalar_costs) if i not in packed)
     total += sum(pack_costs(ctx, packs))
     built = {v.key: v for vectors in emitter.operands for v in vectors}
-    total += sum(operand_cost(ctx, v, tuple(packs[s].width for s in v.sources))
-                 for key, v in built.items() if key is not None)
+    # a loop-invariant vector the emitter put in the preheader costs the block nothing
+    in_block = [v for key, v in built.items()
+                if key is not None and not (emitter.preheader and loop_invariant(v))]
+    total += sum(build_cost(ctx, v, tuple(packs[s].width for s in v.sources)) for v in in_block)
     for i in emitter.needs_scalar:
         k, lane = emitter.pack_of[i]
         total += ctx.table.extract_cost(ctx.block.instrs[i].type, packs[k].width, lane)
@@ -106,7 +110,8 @@ def test_incremental_estimate_equals_the_emitted_code_cost():
     priced = cyclic = 0
     crossing = [context(crossing_block(groups)) for groups in (1, 3)]
     alternates = [ctx for _, ctx in alternate_contexts(8, max_candidates=80)]
-    for ctx in [*kernel_contexts(), *random_contexts(63), *crossing, *alternates]:
+    loops = [ctx for _, ctx in loop_contexts(12, max_candidates=80)]
+    for ctx in [*kernel_contexts(), *random_contexts(63), *crossing, *alternates, *loops]:
         plan: list[Pack] = []
         for _ in range(40):
             trial = random_step(rng, plan, ctx.candidates.packs)
