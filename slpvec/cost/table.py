@@ -9,6 +9,7 @@ extract, broadcast and shuffle costs are queried the same way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -19,6 +20,9 @@ from .cache import DiskCache
 from .kinds import key_prefix, opt_cost_args
 from .module_costs import INVALID_COST, is_cost
 from .printout import parse_cost_printout
+
+# An insertelement or extractelement on a <lanes x elem> vector.
+_LANE_OP = re.compile(r"^%r = (?:insertelement|extractelement) <(\d{1,2}) x ([^<>]+)> ")
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,9 @@ class CostTable:
                     self.memory[q] = stored[keys[q]]
             todo = [q for q in missing if q not in self.memory]
             if todo:
-                priced = self._price(todo)
+                todo += [q for q in self._lane_families(todo) if q not in self.memory]
+                keys.update((q, self._key(q)) for q in todo if q not in keys)
+                priced = self._price(list(dict.fromkeys(todo)))
                 self.memory.update(priced)
                 self.cache.put_many({keys[q]: c for q, c in priced.items()})
         return [self.memory[q] for q in queries]
@@ -144,10 +150,24 @@ class CostTable:
 
     def prefetch_lane_ops(self, shapes: Sequence[tuple[str, int]]) -> None:
         """Warm insert/extract/broadcast for many (elem, lanes) in one opt run."""
+        self.costs([q for elem, lanes in shapes for q in self._lane_ops(elem, lanes)])
+
+    def _lane_ops(self, elem: str, lanes: int) -> list[SynthQuery]:
+        """Every lane operation on ``<lanes x elem>``: insert and extract at
+        each lane, insert into poison, splat."""
         queries = []
-        for elem, lanes in shapes:
-            for k in range(lanes):
-                queries += [self.insert_query(elem, lanes, k), self.extract_query(elem, lanes, k)]
-            queries.append(self.insert_query(elem, lanes, 0, into_poison=True))
-            queries.append(self.splat_query(elem, lanes))
-        self.costs(queries)
+        for k in range(lanes):
+            queries += [self.insert_query(elem, lanes, k), self.extract_query(elem, lanes, k)]
+        return queries + [self.insert_query(elem, lanes, 0, into_poison=True),
+                          self.splat_query(elem, lanes)]
+
+    def _lane_families(self, queries: Sequence[SynthQuery]) -> list[SynthQuery]:
+        """The lane operations of every vector shape a lane operation among
+        ``queries`` works on: codegen asks for them lane by lane, block by
+        block, and each miss would be an opt-22 run of its own."""
+        shapes = {}
+        for q in queries:
+            match = _LANE_OP.match(q.text)
+            if match:
+                shapes[(match.group(2), int(match.group(1)))] = None
+        return [q for elem, lanes in shapes for q in self._lane_ops(elem, lanes)]

@@ -79,6 +79,22 @@ def test_synthetic_costs_equal_opt_printout():
     assert table.permute_cost("float", 4, (3, 2, 1, 0)) == got[4] and table.opt_runs == runs
 
 
+def test_one_lane_operation_prices_its_whole_shape_in_the_same_opt_run():
+    """Codegen asks for lane operations one lane, one block at a time; the
+    first miss on a vector shape prices all of that shape's at once."""
+    table = CostTable(HASWELL, cache=DiskCache(enabled=False))
+    extract = table.extract_cost("double", 4, 3)
+    assert table.opt_runs == 1
+    family = [table.insert_cost("double", 4, lane) for lane in range(4)]
+    family += [table.extract_cost("double", 4, lane) for lane in range(4)]
+    broadcast = table.broadcast_cost("double", 4)
+    assert table.opt_runs == 1
+    fresh = CostTable(HASWELL, cache=DiskCache(enabled=False))
+    assert family == [fresh.insert_cost("double", 4, lane) for lane in range(4)] + [
+        fresh.extract_cost("double", 4, lane) for lane in range(4)]
+    assert extract == family[-1] and broadcast == fresh.broadcast_cost("double", 4)
+
+
 def test_insert_into_poison_is_priced_apart():
     """x86 TTI: an fp scalar already sits in lane 0, so inserting it into
     poison there is free, into a live vector (or another lane) is not; the
