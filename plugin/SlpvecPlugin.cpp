@@ -167,7 +167,8 @@ Failure runWorker(Module &M, TempFiles &Tmp, std::string &OutPath,
       return {"cannot write " + Kept + ": " + EC.message()};
     for (Function &F : M)
       if (!F.isDeclaration() && usesLabelAddresses(F)) {
-        OS << F.getName() << "\n";  // the name as the IR text spells it, unquoted
+        F.printAsOperand(OS, /*PrintType=*/false, &M);  // as the text names it: @"a:b", @0
+        OS << "\n";
         AnyKept = true;
       }
   }
@@ -389,6 +390,18 @@ bool usesLabelAddresses(Function &F) {
   return false;
 }
 
+/// The function of N the worker names (its slpvec name): an all-digit name is
+/// an unnamed function's slot number (@0), a quoted all-digit one ("0") the
+/// named function 0, anything else a plain name (colons and all: @"a:b").
+Function *workerFunction(Module &N, const SlotMapping &Slots, StringRef Name) {
+  unsigned Slot;
+  if (!Name.getAsInteger(10, Slot))
+    return dyn_cast_or_null<Function>(Slots.GlobalValues.get(Slot));
+  if (Name.size() > 2 && Name.front() == '"' && Name.back() == '"')
+    Name = Name.drop_front().drop_back();
+  return N.getFunction(Name);
+}
+
 /// Move New's body into Old (same module, same type), remapping operands.
 void moveBody(Function &Old, Function &New, ValueToValueMapTy &VMap) {
   for (auto [From, To] : zip(New.args(), Old.args()))
@@ -462,9 +475,13 @@ private:
     raw_string_ostream VOS(VerifyErr);
     if (verifyModule(*N, &VOS))
       return {"vectorized module does not verify: " + oneLine(VerifyErr)};
+    Mapper Map{M, *N};
+    if (Failure F = Map.mapGlobals())
+      return F;
     std::vector<std::pair<Function *, Function *>> Pairs;  // (old, new)
     for (const std::string &Name : Names) {
-      Function *Old = M.getFunction(Name), *New = N->getFunction(Name);
+      Function *New = workerFunction(*N, Slots, Name);
+      Function *Old = New ? dyn_cast_or_null<Function>(Map.VMap.lookup(New)) : nullptr;
       if (!Old || !New || Old->isDeclaration() || New->isDeclaration())
         return {"worker named an unknown function @" + Name};
       if (Old->getFunctionType() != New->getFunctionType())
@@ -473,9 +490,6 @@ private:
         continue;  // optnone: no pass may change it (LLVM's SLP skips it too)
       Pairs.push_back({Old, New});
     }
-    Mapper Map{M, *N};
-    if (Failure F = Map.mapGlobals())
-      return F;
     if (Failure F = Map.mapMetadata(Slots))
       return F;
     // Park each old body in a private stand-in so a failed check can restore it.

@@ -120,7 +120,8 @@ def _fake_python(tmp: Path, body: str) -> str:
     ("echo 'slpvec exploded' >&2; exit 3", "worker failed: slpvec exploded"),
     ("echo 'define i32 @main( {' > \"$5\"; echo main", "does not parse"),
     ("sed 's/^define \\(.*\\)@main(/define \\1@main2(/' \"$4\" > \"$5\"; echo main",
-     "unknown function @main"),
+     "the vectorized module adds @main2"),
+    ("cp \"$4\" \"$5\"; echo nosuch", "unknown function @nosuch"),
 ])
 def test_failure_leaves_a_working_binary_and_one_warning(plugin, reference, tmp_path, worker, why):
     flags = _plugin_flags(plugin, policy="nonesuch" if worker is None else "greedy")

@@ -193,3 +193,40 @@ def test_report_shows_kept_bodies_scalar(plugin, tmp_path):
     assert kept, "ilp packs blocks of run (else this test proves nothing)"
     assert all(b["fallback_reason"] == KEPT_BODY and b["cost_after"] == b["cost_before"]
                for b in kept)
+
+
+def _pair(name: str, op: str, label: str = "entry") -> str:
+    return f"""define void {name}(ptr noalias %a, ptr noalias %b) {{
+{label}:
+  %b1 = getelementptr inbounds double, ptr %b, i64 1
+  %x0 = load double, ptr %b, align 8
+  %x1 = load double, ptr %b1, align 8
+  %y0 = {op} double %x0, 2.0
+  %y1 = {op} double %x1, 2.0
+  %a1 = getelementptr inbounds double, ptr %a, i64 1
+  store double %y0, ptr %a, align 8
+  store double %y1, ptr %a1, align 8
+  ret void
+}}
+"""
+
+
+# Names with colons (function and label), an unnamed function after an
+# unnamed global (slot @1), and a quoted all-digit name: block ids
+# "function:label" were split at the last colon, @1 was looked up by name, and
+# either made the plugin leave the whole module unchanged.
+ODD_NAMES = ("@0 = global i32 0\n\n" + _pair('@"ns:f"', "fmul", '"e:x"') + _pair("@1", "fadd")
+             + _pair('@"7"', "fsub") + _pair("@plain", "fdiv"))
+
+
+def test_functions_with_odd_names_are_vectorized(plugin, tmp_path):
+    source = tmp_path / "odd.ll"
+    source.write_text(ODD_NAMES)
+    proc = subprocess.run(["opt-22", f"-load-pass-plugin={plugin}",
+                           f"-slpvec-python={sys.executable}", "-mtriple=x86_64-pc-linux-gnu",
+                           "-mcpu=haswell", "-passes=slpvec", "-S", str(source)],
+                          capture_output=True, text=True, check=True)
+    assert proc.stderr == ""
+    bodies = dict(re.findall(r"define void (\S+)\(.*?\n(.*?)\n}", proc.stdout, re.S))
+    assert set(bodies) == {'@"ns:f"', "@1", '@"7"', "@plain"}
+    assert all("<2 x double>" in body for body in bodies.values()), bodies

@@ -48,12 +48,30 @@ def plugin_path(build: bool = False) -> Path:
     return path
 
 
-def changed_functions(report) -> list[str]:
-    """Functions with at least one vectorized block, in first-seen order."""
+def defined_functions(text: str) -> list[str]:
+    """:attr:`Function.name` of each function IR text defines, in order
+    (``@"a:b"``: ``a:b``; unnamed ``@0``: ``0``)."""
+    from ..ir.globals import FUNCTION_REF, function_name
+
+    return [function_name(match.group(1)) for line in text.splitlines()
+            if line.startswith("define ") and (match := FUNCTION_REF.search(line))]
+
+
+def owner(block_id: str, functions: list[str]) -> str:
+    """The function of a block id ``function:label`` when either part may
+    hold colons (``@"ns:f"``, a label ``"a:b"``): the longest of
+    ``functions`` it starts with."""
+    return max((f for f in functions if block_id.startswith(f + ":")), key=len,
+               default=block_id.rpartition(":")[0])
+
+
+def changed_functions(report, functions: list[str]) -> list[str]:
+    """Functions (of ``functions``, the module's) with at least one
+    vectorized block, in first-seen order."""
     names = []
     for block in report.blocks:
-        function = block.block_id.rpartition(":")[0]
-        if block.vectorized and function not in names:
+        function = owner(block.block_id, functions) if block.vectorized else None
+        if function is not None and function not in names:
             names.append(function)
     return names
 
@@ -62,23 +80,26 @@ def changed_functions(report) -> list[str]:
 KEPT_BODY = "uses label addresses (computed goto): the pass plugin keeps its body"
 
 
-def keep_bodies(report, functions: set[str]):
-    """``report`` with the vectorized blocks of ``functions`` (those whose
-    body the plugin cannot replace, so their vector code is never used)
+def keep_bodies(report, kept_functions: set[str], functions: list[str]):
+    """``report`` with the vectorized blocks of ``kept_functions`` (those
+    whose body the plugin cannot replace, so their vector code is never used)
     reported scalar: cost after = cost before, reason :data:`KEPT_BODY`."""
     from dataclasses import replace
 
     def kept(block):
-        if not (block.vectorized and block.block_id.rpartition(":")[0] in functions):
+        if not (block.vectorized and owner(block.block_id, functions) in kept_functions):
             return block
         return replace(block, cost_after=block.cost_before, fallback_reason=KEPT_BODY,
                        scalar_reason=KEPT_BODY)
-    return replace(report, blocks=tuple(map(kept, report.blocks))) if functions else report
+    return replace(report, blocks=tuple(map(kept, report.blocks))) if kept_functions else report
 
 
 def read_names(path: str | None) -> set[str]:
-    """The function names of a --keep-bodies file, one a line (none without one)."""
-    return set(filter(None, Path(path).read_text().splitlines())) if path else set()
+    """The functions of a --keep-bodies file, one reference a line as LLVM
+    prints it (``@f``, ``@"a:b"``, ``@0``), as :attr:`Function.name`s."""
+    from ..ir.globals import function_name
+
+    return {function_name(ref) for ref in Path(path).read_text().split()} if path else set()
 
 
 def worker_parser() -> argparse.ArgumentParser:
@@ -143,9 +164,10 @@ def run_worker(argv: list[str], policies: dict | None = None) -> int:
         text = Path(args.input).read_text()
         t0 = time.perf_counter()
         vectorized, report = run_slp(text, policy, source=args.source, do_cleanup=False)
-        report = keep_bodies(report, read_names(args.keep_bodies))
+        functions = defined_functions(text)
+        report = keep_bodies(report, read_names(args.keep_bodies), functions)
         seconds = time.perf_counter() - t0
-        changed = changed_functions(report)
+        changed = changed_functions(report, functions)
         write_text_atomic(args.output, vectorized if changed else text)
     except (SlpvecError, OSError) as err:
         print(f"slpvec: error: {err}", file=sys.stderr)
