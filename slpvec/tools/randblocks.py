@@ -54,6 +54,7 @@ class BlockSpec:
     debug: bool = False      # debug records and metadata, as clang -g
     invoke: bool = False     # the entry block ends in an invoke
     alternate: bool = False  # lanes mixing two opcodes (fadd/fsub, add/sub...), swapped operands
+    loop: bool = False       # the lane groups run 3 times in a single-block loop (generator above)
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -222,6 +223,12 @@ def random_block_ir(seed: int, spec: BlockSpec = BlockSpec()) -> str:
         tail.append(f"ret {elem} {acc}")
     else:
         tail.append("ret void")
+    if spec.loop:  # its scalar arguments become loop-invariant operands
+        b.lines[:0] = ["br label %loop", "loop:", "%loop.i = phi i64 [ 0, %entry ], "
+                       "[ %loop.next, %loop ]"]
+        b.lines += ["%loop.next = add nuw nsw i64 %loop.i, 1",
+                    "%loop.done = icmp eq i64 %loop.next, 3",
+                    "br i1 %loop.done, label %exit, label %loop", "exit:"]
     body = "\n  ".join(b.lines + tail)
     return (f'target triple = "x86_64-pc-linux-gnu"\n\n'
             f"define {ret_type} @f({args}) {{\nentry:\n  {body}\n}}\n")
