@@ -325,17 +325,7 @@ def _argument(field: str) -> tuple[str, str]:
 
 def _words(text: str) -> list[str]:
     """Split at spaces outside brackets."""
-    words, depth, start = [], 0, 0
-    for pos, ch in enumerate(text):
-        if ch in "<[{(":
-            depth += 1
-        elif ch in ">]})":
-            depth -= 1
-        elif ch == " " and depth == 0:
-            words.append(text[start:pos])
-            start = pos + 1
-    words.append(text[start:])
-    return [w for w in words if w]
+    return [word for word in split_top_level(text, " ") if word]
 
 
 _READERS = {

@@ -32,10 +32,11 @@ def scalar_bits(type_text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def split_top_level(body: str) -> list[str]:
-    """Split at commas outside any brackets (struct fields, typed operands)."""
+def split_top_level(body: str, separator: str = ",") -> list[str]:
+    """Split at ``separator`` outside any brackets (struct fields, typed
+    operands; words of an argument with ``" "``), each field stripped."""
     if not _BRACKET.search(body):  # the common case, without a loop per character
-        parts = body.split(",")
+        parts = body.split(separator)
         fields = [part.strip() for part in parts[:-1]]
         return fields + [parts[-1].strip()] if parts[-1].strip() else fields
     fields, depth, start = [], 0, 0
@@ -44,7 +45,7 @@ def split_top_level(body: str) -> list[str]:
             depth += 1
         elif ch in ">]})":
             depth -= 1
-        elif ch == "," and depth == 0:
+        elif ch == separator and depth == 0:
             fields.append(body[start:pos].strip())
             start = pos + 1
     if body[start:].strip():
