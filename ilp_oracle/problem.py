@@ -10,9 +10,7 @@ The objective of a plan (set of chosen packs) is
 + sum over operand slots s of chosen packs: the slot's cost, which is
     ``base`` (gather: one insertelement per non-constant lane; or the fixed
     cost of a splat/constant; slots whose base builds the same vector,
-    ``Slot.key``, pay it once, as codegen builds it once; 0 for a
-    loop-invariant one codegen builds in a loop's preheader, see
-    :func:`slpvec.pricing.operand_cost`), or, if a chosen
+    ``Slot.key``, pay it once, as codegen builds it once), or, if a chosen
     pack q in ``s.matches`` holds every lane of the slot, that match's cost (0
     for the same lanes in order, else one shufflevector, which may take a
     few lanes of a wider pack; for a slot mixing

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from .codegen import vector_ops as vo
 from .codegen.block import operand_positions
-from .codegen.hoist import hoisted
 from .codegen.operands import OperandVector
 from .context import BlockContext
 from .cost import SynthQuery
@@ -72,19 +71,13 @@ def two_source_shuffle_cost(table, elem: str, source_width: int, mask) -> float:
 
 def operand_cost(ctx: BlockContext, vector: OperandVector, source_widths: tuple[int, ...] = ()
                  ) -> float:
-    """What building one operand vector costs the block: 0 for reuse and
-    constants, and for a loop-invariant vector codegen builds in the loop's
-    preheader (:func:`codegen.hoist.hoisted`); else :func:`build_cost`."""
-    if hoisted(ctx, vector):
-        return 0.0
-    return build_cost(ctx, vector, source_widths)
-
-
-def build_cost(ctx: BlockContext, vector: OperandVector, source_widths: tuple[int, ...] = ()
-               ) -> float:
-    """Cost of the instructions that build one operand vector, wherever they
-    go (0 for reuse and constants); ``source_widths``: widths of the packs a
-    shuffle reads."""
+    """Cost of building one operand vector (0 for reuse and constants);
+    ``source_widths``: widths of the packs a shuffle reads. A loop-invariant
+    vector codegen builds in the loop's preheader (:mod:`codegen.hoist`) costs
+    the same: a plan is charged for what it emits wherever it goes, as LLVM's
+    SLP counts a gather it later hoists (pricing it 0 in the loop block moved
+    cost to preheaders and lost static cost on NPB: LU ilp x LLVM 1.09 to
+    1.06, SP 1.14 to 1.12)."""
     width, elem, table = len(vector.lanes), vector.elem, ctx.table
     if vector.kind in ("pack", "const"):
         return 0.0

@@ -49,18 +49,3 @@ def loop_invariant(vector: OperandVector) -> bool:
     another block): the same vector on every iteration of a loop block."""
     return vector.kind in ("splat", "gather") and all(
         v.pack is None and v.instr is None for v in vector.lanes)
-
-
-def preheader_of(ctx) -> Block | None:
-    """:func:`loop_preheader` of the context's block, computed once per
-    context (``ctx.memo``)."""
-    memo = ctx.memo
-    if "loop_preheader" not in memo:
-        memo["loop_preheader"] = loop_preheader(ctx.function, ctx.block)
-    return memo["loop_preheader"]
-
-
-def hoisted(ctx, vector: OperandVector) -> bool:
-    """True if codegen builds ``vector`` in the loop preheader rather than in
-    the block (see the module docstring)."""
-    return loop_invariant(vector) and preheader_of(ctx) is not None

@@ -16,8 +16,7 @@ from slpvec.codegen.schedule import pack_cycle
 from slpvec.context import make_context
 from slpvec.driver import prepare
 from slpvec.estimate import AcyclicPlans, plan_cost
-from slpvec.codegen.hoist import loop_invariant
-from slpvec.pricing import build_cost, pack_costs
+from slpvec.pricing import operand_cost, pack_costs
 from slpvec.ir import parse_module
 from slpvec.packs import Pack, PackPlan
 from slpvec.tools.randblocks import BlockSpec, random_block_ir
@@ -63,10 +62,9 @@ def emitted_cost(ctx, packs) -> float:
     total = sum(c for i, c in enumerate(ctx.scalar_costs) if i not in packed)
     total += sum(pack_costs(ctx, packs))
     built = {v.key: v for vectors in emitter.operands for v in vectors}
-    # a loop-invariant vector the emitter put in the preheader costs the block nothing
-    in_block = [v for key, v in built.items()
-                if key is not None and not (emitter.preheader and loop_invariant(v))]
-    total += sum(build_cost(ctx, v, tuple(packs[s].width for s in v.sources)) for v in in_block)
+    # a loop-invariant vector the emitter put in the preheader is charged too
+    total += sum(operand_cost(ctx, v, tuple(packs[s].width for s in v.sources))
+                 for key, v in built.items() if key is not None)
     for i in emitter.needs_scalar:
         k, lane = emitter.pack_of[i]
         total += ctx.table.extract_cost(ctx.block.instrs[i].type, packs[k].width, lane)
