@@ -11,8 +11,9 @@ datalayout (:class:`slpvec.ir.datalayout.DataLayout`): a GEP steps by the
 alloc size. A module without a datalayout means LLVM's defaults, but code
 generators and the JIT substitute the target's, so there an offset on which
 the defaults and x86-64 disagree (a struct field after an ``i64``) is
-unknown. Types the layout cannot size (named structs) make the pointer
-unknown too: never a guess.
+unknown. Identified struct types are replaced by their bodies
+(``Function.named_types``); types the layout still cannot size make the
+pointer unknown too: never a guess.
 
 Address arithmetic wraps at the index width of the pointer's address space
 (64 bits on x86-64), so coefficients and offsets are kept modulo ``2**bits``
@@ -40,7 +41,7 @@ import weakref
 from dataclasses import dataclass, replace
 
 from ..ir.datalayout import X86_64_LINUX, DataLayout, LayoutError
-from ..ir.typesize import element_type, struct_fields
+from ..ir.typesize import element_type, literal_type, struct_fields
 from ..ir.types import (CONST, GLOBAL, LABEL, LOCAL, VALUE, Block, Function, Operand,
                         value_ref)
 
@@ -167,6 +168,7 @@ class ValueForms:
         self.blocks = blocks  # never the function itself: the cache must not keep it alive
         self.noalias = set(function.noalias_args) if function else set()
         self.args = {a.text for a in function.args} if function else set()
+        self.named_types = dict(function.named_types) if function else {}
         try:
             self.layouts: tuple[DataLayout, ...] | None = function_layouts(function)
         except LayoutError:
@@ -301,7 +303,7 @@ class ValueForms:
                         indices: list[Operand], b: int) -> Linear:
         """Byte offset of a GEP with this source element type, base pointer
         type and index operands (not yet reduced modulo the index width)."""
-        current = source_type
+        current = literal_type(source_type, self.named_types)
         index_bits = self.index_bits(pointer_type)
         total = Linear()
         if indices:

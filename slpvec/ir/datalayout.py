@@ -19,7 +19,9 @@ Follows LLVM 22's ``DataLayout`` (LangRef "Data Layout"):
 Types are LLVM type text as printed (``<3 x float>``, ``{ i8, [4 x i16] }``,
 ``ptr addrspace(1)``). Named struct types (``%struct.S``) need the module's
 type definitions, which this class does not hold: sizing them raises
-:class:`LayoutError`, so callers treat the access as unknown, never guess.
+:class:`LayoutError`, so callers replace them by their bodies first
+(:func:`slpvec.ir.typesize.literal_type` with ``Function.named_types``) and
+treat what still fails as unknown, never guess.
 """
 
 from __future__ import annotations

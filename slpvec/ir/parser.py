@@ -161,8 +161,10 @@ class _FunctionParser:
 
     def __init__(self, fn: llvm.ValueRef, name: str, header: str,
                  text_blocks: list[tuple[str, list[_Line]]], globals_: GlobalTable,
-                 data_layout: str = "", source: str = "<input>"):
+                 data_layout: str = "", source: str = "<input>",
+                 named_types: tuple[tuple[str, str], ...] = ()):
         self.fn = fn
+        self.named_types = named_types
         self.name = name
         self.source = source
         self.header = header
@@ -188,6 +190,7 @@ class _FunctionParser:
         args = tuple(Operand(VALUE, t, value_ref(n)) for n, t in self.args.values())
         return Function(self.name, self.header, out, args, attrs,
                         noalias_args=self._noalias_args(), data_layout=self.data_layout,
+                        named_types=self.named_types,
                         optnone="optnone" in _STRING_ATTR.sub("", attr_text).split())
 
     def _llvm_blocks(self, labels: list[str]) -> tuple[Block, ...]:
@@ -299,6 +302,9 @@ def numbered_values_in_text(canonical: str) -> bool:
     return False
 
 
+# An identified struct type's definition line: `%struct.S = type { double, double }`.
+_TYPE_DEFINITION = re.compile(r'^(%(?:"[^"]*"|[-\w.$]+)) = type (.+)$')
+
 def parse_module(text: str, source: str = "<input>") -> Module:
     """Parse LLVM IR text into a :class:`Module`.
 
@@ -317,6 +323,7 @@ def module_from_llvm(mod: llvm.ModuleRef, source: str = "<input>",
     lines = canonical.splitlines()
     globals_ = GlobalTable(mod, lines, source)
     bodies = _function_bodies(lines)
+    named_types = tuple(m.groups() for m in map(_TYPE_DEFINITION.match, lines) if m)
     defined = [fn for fn in mod.functions if not fn.is_declaration]
     if len(defined) != len(bodies):
         raise IRParseError("cannot match function bodies to the module's functions", None,
@@ -327,7 +334,7 @@ def module_from_llvm(mod: llvm.ModuleRef, source: str = "<input>",
             raise IRParseError(f"cannot find the body of @{fn.name}", None, source)
         parser = _FunctionParser(fn, name, lines[header_index], _split_blocks(body),
                                  globals_, effective_layout(mod.data_layout, mod.triple),
-                                 source)
+                                 source, named_types)
         functions.append(parser.parse())
         unknown.extend(parser.unknown)
     return Module(text=canonical, triple=mod.triple, data_layout=mod.data_layout,

@@ -189,6 +189,8 @@ class Function:
     noalias_args: tuple[str, ...] = ()  # "%a" for each argument marked noalias
     data_layout: str = ""
     optnone: bool = False  # no pass may change it: every block stays scalar
+    # the module's identified struct types, (name, body): ("%struct.S", "{ double, double }")
+    named_types: tuple[tuple[str, str], ...] = ()
 
     def attribute(self, key: str, default: str = "") -> str:
         return dict(self.attributes).get(key, default)

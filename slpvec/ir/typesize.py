@@ -15,6 +15,9 @@ _ARRAY = re.compile(r"^\[(\d+) x (.+)\]$")
 _VECTOR = re.compile(r"^<(\d+) x (.+)>$")
 _INT = re.compile(r"^i(\d+)$")
 _BRACKET = re.compile(r"[<>\[\]{}()]")
+_NAMED_TYPE = re.compile(r'%(?:"[^"]*"|[-\w.$]+)')
+# Nested identified types deeper than this are left named (so: unknown).
+MAX_TYPE_DEPTH = 16
 
 # Element types slpvec packs into vectors.
 VECTORIZABLE = frozenset({"i1", "i8", "i16", "i32", "i64", "half", "float", "double", "ptr"})
@@ -71,3 +74,21 @@ def element_type(type_text: str) -> str:
     if not m:
         raise ValueError(f"not an array or vector type: {type_text!r}")
     return m.group(2)
+
+
+def literal_type(type_text: str, named: dict[str, str], depth: int = 0) -> str:
+    """``type_text`` with every identified struct type (``%struct.S``)
+    replaced by its body from ``named`` (name -> body text), recursively:
+    ``[2 x %struct.c]`` with ``%struct.c = type { double, double }`` ->
+    ``[2 x { double, double }]``. An opaque or unknown name stays as it is,
+    so sizing it still fails (the access stays unknown, never a guess)."""
+    if "%" not in type_text or depth > MAX_TYPE_DEPTH:
+        return type_text
+
+    def body(match: re.Match) -> str:
+        found = named.get(match.group(0))
+        if found is None or found == "opaque":
+            return match.group(0)
+        return literal_type(found, named, depth + 1)
+
+    return _NAMED_TYPE.sub(body, type_text)

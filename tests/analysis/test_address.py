@@ -72,13 +72,14 @@ store float 1.0, ptr %r, align 4
     assert (a[1].root, a[1].offset) == ("%p", 4)
 
 
-def test_named_struct_types_make_the_access_unknown():
+def test_named_struct_types_are_sized_from_their_definition():
     a = accesses("""
 %q = getelementptr %struct.S, ptr %p, i64 0, i32 1
 store float 1.0, ptr %q, align 4
 store float 2.0, ptr %p, align 4
 """, globals_="%struct.S = type { float, float }")
-    assert a[0].root_kind == OPAQUE and may_alias(a[0], a[1])
+    assert a[0].root == a[1].root == "%p" and (a[0].offset, a[1].offset) == (4, 0)
+    assert not may_alias(a[0], a[1])
 
 
 def test_non_inbounds_gep_chains_wrap_at_the_index_width():
