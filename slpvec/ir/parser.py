@@ -24,6 +24,7 @@ from .datalayout import effective_layout
 from .globals import FUNCTION_REF, GlobalTable, function_name
 from .instr_text import read_instr_text
 from .text_function import Unsupported, make_instr, read_blocks
+from .typesize import NAMED_TYPE_NAME
 from .types import (value_ref, unescape_name, BARRIER, CONST, GLOBAL, LABEL, LOCAL, META,
                     PHI, VALUE, Block, Function, Module, Operand)
 
@@ -303,7 +304,7 @@ def numbered_values_in_text(canonical: str) -> bool:
 
 
 # An identified struct type's definition line: `%struct.S = type { double, double }`.
-_TYPE_DEFINITION = re.compile(r'^(%(?:"[^"]*"|[-\w.$]+)) = type (.+)$')
+_TYPE_DEFINITION = re.compile(rf"^({NAMED_TYPE_NAME}) = type (.+)$")
 
 def parse_module(text: str, source: str = "<input>") -> Module:
     """Parse LLVM IR text into a :class:`Module`.

@@ -15,7 +15,9 @@ _ARRAY = re.compile(r"^\[(\d+) x (.+)\]$")
 _VECTOR = re.compile(r"^<(\d+) x (.+)>$")
 _INT = re.compile(r"^i(\d+)$")
 _BRACKET = re.compile(r"[<>\[\]{}()]")
-_NAMED_TYPE = re.compile(r'%(?:"[^"]*"|[-\w.$]+)')
+# An identified (named) struct type's reference: %struct.S, %"struct.a b".
+NAMED_TYPE_NAME = r'%(?:"[^"]*"|[-\w.$]+)'
+_NAMED_TYPE = re.compile(NAMED_TYPE_NAME)
 # Nested identified types deeper than this are left named (so: unknown).
 MAX_TYPE_DEPTH = 16
 
