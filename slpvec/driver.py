@@ -7,6 +7,7 @@ failure) -> splice + verify (per-block fallback) -> cleanup -> measure.
 from __future__ import annotations
 
 import time
+from functools import partial
 from dataclasses import dataclass, replace
 
 from .codegen import BlockCode, BlockEmitter, NameGen, assemble, check_plan
@@ -20,6 +21,7 @@ from .ir.types import Block, Function
 from .packs import PackPlan
 from .passes import cleanup, name_values, parse_named_module
 from .policies import PlanOutcome, Policy, get_policy
+from .pricing import split_gather
 from .report import BlockReport, Report
 from .target import Target, target_for
 
@@ -194,7 +196,8 @@ def _emit_block(work: BlockWork, fresh: NameGen) -> BlockWork:
     try:
         check_plan(work.ctx.generator, work.plan)
         estimate = plan_cost(work.ctx, work.plan.packs)
-        code = BlockEmitter(work.block, work.ctx.deps, work.plan, fresh, work.function).emit()
+        code = BlockEmitter(work.block, work.ctx.deps, work.plan, fresh, work.function,
+                            partial(split_gather, work.ctx.table)).emit()
         work = replace(work, estimate=estimate, code=code)
     except Exception as err:  # noqa: BLE001
         work = replace(work, failure=fallback_reason(err))

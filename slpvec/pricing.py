@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .codegen import vector_ops as vo
 from .codegen.block import operand_positions
-from .codegen.operands import OperandVector
+from .codegen.operands import OperandVector, gather_halves
 from .context import BlockContext
 from .cost import SynthQuery
 from .ir.types import LOAD, STORE
@@ -78,16 +78,27 @@ def operand_cost(ctx: BlockContext, vector: OperandVector, source_widths: tuple[
     SLP counts a gather it later hoists (pricing it 0 in the loop block moved
     cost to preheaders and lost static cost on NPB: LU ilp x LLVM 1.09 to
     1.06, SP 1.14 to 1.12)."""
-    width, elem, table = len(vector.lanes), vector.elem, ctx.table
-    if vector.kind in ("pack", "const"):
+    elem, table = vector.elem, ctx.table
+    if vector.kind == "pack":
         return 0.0
     if vector.kind == "shuffle" and len(vector.sources) == 1:
         return table.permute_cost(elem, source_widths[0], vector.mask)
     if vector.kind in ("shuffle", "blend"):  # two sources (a blend's: constants)
         return two_source_shuffle_cost(table, elem, source_widths[0], vector.mask)
-    if vector.kind == "splat":
-        return table.broadcast_cost(elem, width)
-    # codegen inserts lane by lane into the constant lanes (all poison: poison)
+    return _scalar_vector_cost(table, vector)
+
+
+def split_gather(table, vector: OperandVector) -> bool:
+    """True if codegen builds the gather ``vector`` as its two halves and a
+    concatenating shufflevector (:func:`codegen.operands.gather_halves`),
+    because that costs less than inserting lane by lane; the halves are
+    asked again, each on its own."""
+    return _halves_cost(table, vector) < _lane_by_lane_cost(table, vector)
+
+
+def _lane_by_lane_cost(table, vector: OperandVector) -> float:
+    """Codegen's insertelement chain into the constant lanes (all poison: poison)."""
+    width, elem = len(vector.lanes), vector.elem
     into_poison = all(not v.is_const or v.text in POISON for v in vector.lanes)
     total = 0.0
     for lane, v in enumerate(vector.lanes):
@@ -95,3 +106,24 @@ def operand_cost(ctx: BlockContext, vector: OperandVector, source_widths: tuple[
             total += table.insert_cost(elem, width, lane, into_poison)
             into_poison = False
     return total
+
+
+def _halves_cost(table, vector: OperandVector) -> float:
+    """Both halves (one, if they are the same vector) and their concatenation;
+    inf when the gather has no halves."""
+    halves = gather_halves(vector)
+    if halves is None:
+        return float("inf")
+    built = sum(_scalar_vector_cost(table, half) for half in dict.fromkeys(halves))
+    concat = two_source_shuffle_cost(table, vector.elem, len(halves[0].lanes),
+                                     range(len(vector.lanes)))
+    return built + concat
+
+
+def _scalar_vector_cost(table, vector: OperandVector) -> float:
+    """A constant (free), splat or gather vector, built the cheapest way."""
+    if vector.kind == "const":
+        return 0.0
+    if vector.kind == "splat":
+        return table.broadcast_cost(vector.elem, len(vector.lanes))
+    return min(_lane_by_lane_cost(table, vector), _halves_cost(table, vector))

@@ -11,6 +11,7 @@ loop-invariant operand vectors go to the preheader instead (:mod:`.hoist`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from ..analysis.candidates import CandidateGenerator
 from ..analysis.dependence import DependenceGraph
@@ -18,7 +19,7 @@ from ..ir.types import LOAD, LOCAL, PHI, STORE, Block, Function
 from ..packs import Pack, PackPlan
 from . import vector_ops as vo
 from .hoist import loop_invariant, loop_preheader
-from .operands import OperandVector, operand_vectors
+from .operands import OperandVector, gather_halves, operand_vectors
 from .schedule import schedule, units_of
 
 
@@ -85,10 +86,15 @@ class BlockEmitter:
     """Generates :class:`BlockCode` for one block and plan."""
 
     def __init__(self, block: Block, deps: DependenceGraph, plan: PackPlan,
-                 fresh: NameGen, function: Function | None = None):
+                 fresh: NameGen, function: Function | None = None,
+                 split_gather: Callable[[OperandVector], bool] | None = None):
         """``function``: the block's function; without it nothing is hoisted
-        to a loop preheader."""
+        to a loop preheader. ``split_gather``: the pricing rule's choice
+        (:func:`slpvec.pricing.split_gather` with the block's cost table) of
+        the gathers built as two halves; without it every gather is built
+        lane by lane."""
         self.block, self.deps, self.packs, self.fresh = block, deps, plan.packs, fresh
+        self.split_gather = split_gather
         self.preheader = loop_preheader(function, block) if function is not None else None
         self.preheader_lines: list[str] = []
         self.instrs = block.instrs
@@ -200,6 +206,13 @@ class BlockEmitter:
             lines.append(vo.insert(one, "poison", elem, width, vector.lanes[0].text, 0))
             name = self.fresh()
             lines.append(vo.splat_shuffle(name, one, elem, width))
+            return name
+        halves = gather_halves(vector) if self.split_gather is not None else None
+        if halves is not None and self.split_gather(vector):
+            low = self._build(halves[0], lines)
+            high = low if halves[1] == halves[0] else self._build(halves[1], lines)
+            name = self.fresh()
+            lines.append(vo.shuffle(name, low, high, elem, width // 2, list(range(width))))
             return name
         current = vo.const_vector(elem, [v.text if v.is_const else "poison"
                                          for v in vector.lanes])

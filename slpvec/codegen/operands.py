@@ -13,7 +13,13 @@ chosen the same way for codegen and for cost estimation:
 ``const``    all lanes constant: a constant vector literal, free;
 ``splat``    one non-constant value in every lane: insertelement + broadcast;
 ``gather``   anything else: one insertelement per non-constant lane (lanes
-             living in packs are extracted first).
+             living in packs are extracted first), or, where
+             :mod:`slpvec.pricing` finds it cheaper, the two halves built
+             alone (each a constant, splat or gather, itself maybe split) and
+             concatenated by one shufflevector (:func:`gather_halves`): on
+             AVX an insert into the upper 128 bits costs three, so a
+             ``<4 x double>`` gather costs 7 lane by lane and 3 as two
+             ``<2 x double>`` halves.
 
 A block builds each distinct shuffle, splat or gather once (:attr:`OperandVector.
 key`) and reuses it for every later pack that needs the same vector, as LLVM's
@@ -103,7 +109,6 @@ def choose(values: list[LaneValue], packs: tuple[Pack, ...], elem: str) -> Opera
             source_width = packs[sources[0]].width  # a shuffle may widen or narrow
             mask = tuple(v.lane + source_width * sources.index(v.pack) for v in values)
             return OperandVector("shuffle", elem, lanes, sources, mask)
-    first = values[0]
     if all(v.is_const for v in values):
         return OperandVector("const", elem, lanes)
     sources = {v.pack for v in values if not v.is_const}
@@ -112,10 +117,31 @@ def choose(values: list[LaneValue], packs: tuple[Pack, ...], elem: str) -> Opera
         if packs[source].width == width:
             mask = tuple(width + k if v.is_const else v.lane for k, v in enumerate(values))
             return OperandVector("blend", elem, lanes, (source,), mask)
-    same = all((v.pack, v.lane, v.text) == (first.pack, first.lane, first.text) for v in values)
-    if same:
+    return scalar_form(values, elem)
+
+
+def scalar_form(values: list[LaneValue], elem: str) -> OperandVector:
+    """The vector of ``values`` built from scalars alone: a constant, a splat
+    or a gather (lanes living in packs are read as their extracted scalars)."""
+    lanes = tuple(values)
+    if all(v.is_const for v in values):
+        return OperandVector("const", elem, lanes)
+    first = values[0]
+    if all((v.pack, v.lane, v.text) == (first.pack, first.lane, first.text) for v in values):
         return OperandVector("splat", elem, lanes)
     return OperandVector("gather", elem, lanes)
+
+
+def gather_halves(vector: OperandVector) -> tuple[OperandVector, OperandVector] | None:
+    """The low and high halves of a gather of even width >= 4, each in its
+    :func:`scalar_form`, that one shufflevector concatenates into ``vector``
+    (None for a narrower or odd gather)."""
+    width = len(vector.lanes)
+    if vector.kind != "gather" or width < 4 or width % 2:
+        return None
+    half = width // 2
+    return (scalar_form(list(vector.lanes[:half]), vector.elem),
+            scalar_form(list(vector.lanes[half:]), vector.elem))
 
 
 _RANK = {"pack": 0, "const": 0, "shuffle": 1, "blend": 1, "splat": 2, "gather": 3}
