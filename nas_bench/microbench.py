@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import re
+import signal
 import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -146,6 +147,10 @@ def time_binary(binary: Path, reps: int, core: int | None = None) -> tuple[float
     try:
         return float(fields["min_ns"]), float(fields["checksum"])
     except (KeyError, ValueError):
+        if proc.returncode == -signal.SIGILL:
+            raise NasError(f"{binary.name}: illegal instruction: this machine cannot run code "
+                           f"built for the chosen -mcpu (leave -mcpu out to build for the "
+                           f"host)") from None
         raise NasError(f"{binary.name}: no timing in its output (exit {proc.returncode}): "
                        f"{(proc.stderr or proc.stdout).strip()[:200]}") from None
 

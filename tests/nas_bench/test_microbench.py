@@ -93,3 +93,15 @@ def test_command_line_errors(capsys, monkeypatch):
     assert main(["yardstick", "--reps", "0"]) == 1
     with pytest.raises(NasError, match="unknown microbenchmark variant 'gcc'"):
         mb.variant_ir(mb.KERNELS_DIR / "ft_evolve.c", "gcc", HASWELL)
+
+
+def test_a_binary_the_host_cannot_run_is_named_as_such(tmp_path):
+    """A kernel built for a cpu with features this machine lacks (say
+    -mcpu znver4 where AVX-512 is masked) dies of SIGILL: say so, instead of
+    'no timing in its output (exit -4)'."""
+    binary = tmp_path / "k-slpvec-ilp"
+    binary.write_text("#!/bin/sh\nkill -ILL $$\n")
+    binary.chmod(0o755)
+    with pytest.raises(NasError, match="illegal instruction: this machine cannot run code "
+                                       "built for the chosen -mcpu"):
+        mb.time_binary(binary, 1)
