@@ -25,12 +25,12 @@ from ..ir.datalayout import LayoutError
 from ..ir.types import LOAD, STORE, Block, Function
 from .objects import ObjectSet, underlying_objects
 from .value_forms import (ALLOCA, ARG, GLOBAL_ROOT, NOALIAS_ARG, OBJECTS, OPAQUE, ROOT_KINDS,
-                          Linear, PointerForm, ValueForms, wrap_signed, forms_of,
+                          Linear, PointerForm, Shift, ValueForms, wrap_signed, forms_of,
                           function_layouts)
 
 __all__ = ["ALLOCA", "ARG", "GLOBAL_ROOT", "NOALIAS_ARG", "OBJECTS", "OPAQUE", "ROOT_KINDS",
            "Address", "AddressAnalysis", "Linear", "function_layouts", "kinds_may_alias",
-           "may_alias", "objects_may_alias", "ranges_overlap"]
+           "may_alias", "objects_may_alias", "ranges_overlap", "shift_distance", "shifted_apart"]
 
 _IDENTIFIED = {NOALIAS_ARG, GLOBAL_ROOT, ALLOCA}
 UNKNOWN_SIZE = 1 << 62  # an access of unknown extent covers everything
@@ -58,6 +58,7 @@ class Address:
     objects: ObjectSet | None = None  # of a root of kind OBJECTS: (name, kind) pairs
     exact: bool = False  # terms + offset hold in the integers (Linear.exact), for all
     residues: bool = False  # of its root's accesses with these terms; see may_alias
+    shifts: tuple[tuple[str, Shift], ...] = ()  # of its terms: see shift_distance
 
     def same_object_and_terms(self, other: "Address") -> bool:
         return self.root == other.root and self.terms == other.terms
@@ -120,6 +121,37 @@ def residue_modulus(a: Address, b: Address) -> int:
     return modulus
 
 
+def shift_distance(a: Address, b: Address) -> int:
+    """A lower bound on the absolute byte distance between two accesses of
+    one root beyond their offsets (0: none known). LLVM's BasicAA rule for
+    two indices whose scales cancel: the terms differ in exactly ``s*t0``
+    and ``-s*t1`` where ``t0`` is ``t1`` shifted (:class:`Shift`), so the
+    distance is at least ``|s| * distance``, while ``|s| * 2**bits`` keeps it
+    from wrapping."""
+    mine, theirs = dict(a.terms), dict(b.terms)
+    delta = {name: wrap_signed(mine.get(name, 0) - theirs.get(name, 0), a.index_bits)
+             for name in mine.keys() | theirs.keys()}
+    delta = {name: coef for name, coef in delta.items() if coef}
+    if len(delta) != 2 or sum(delta.values()) != 0:
+        return 0
+    scale = abs(next(iter(delta.values())))
+    shifts = dict(a.shifts + b.shifts)
+    for term, other in (tuple(delta), tuple(delta)[::-1]):
+        shift = shifts.get(term)
+        if shift and shift.base == other and scale << (shift.bits + 2) < 1 << a.index_bits:
+            return scale * shift.distance
+    return 0
+
+
+def shifted_apart(a: Address, distance: int, offset: int, size: int) -> bool:
+    """Do ``a`` and ``size`` bytes at ``offset`` of another class of its root
+    never overlap, the two at least ``distance`` bytes apart beyond their
+    offsets (:func:`shift_distance`)?"""
+    gap = a.offset - offset
+    return bool(distance) and abs(gap) < 1 << 40 and gap + distance >= size \
+        and gap - distance <= -a.size
+
+
 def may_alias(a: Address, b: Address) -> bool:
     """Conservative alias query for two accesses of one block. With the same
     root and terms the byte ranges decide; with different terms too, when
@@ -129,7 +161,8 @@ def may_alias(a: Address, b: Address) -> bool:
         if a.terms == b.terms:
             return a.overlaps(b)
         return not (a.residues and b.residues) or ranges_overlap(
-            a.offset, a.size, b.offset, b.size, residue_modulus(a, b))
+            a.offset, a.size, b.offset, b.size, residue_modulus(a, b)) and not shifted_apart(
+            a, shift_distance(a, b), b.offset, b.size)
     if OBJECTS in (a.root_kind, b.root_kind):
         return objects_may_alias(a, b)
     return kinds_may_alias(a.root_kind, b.root_kind)
@@ -171,8 +204,11 @@ class AddressAnalysis:
                 continue
             if form.kind == OPAQUE:
                 opaque_roots[form.root] = form
+            shifts = tuple((name, forms.shifts[name]) for name, _ in form.offset.terms
+                           if name in forms.shifts)
             result[ins.idx] = Address(form.root, form.kind, form.offset.terms, form.offset.const,
-                                      size, form.index_bits, exact=form.offset.exact)
+                                      size, form.index_bits, exact=form.offset.exact,
+                                      shifts=shifts)
         result = _with_residues(result)
         known = {root: objects for root, form in opaque_roots.items()
                  if (objects := underlying_objects(forms, form)) is not None}

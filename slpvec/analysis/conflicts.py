@@ -37,7 +37,8 @@ from bisect import bisect_left, bisect_right
 
 from .address import ROOT_KINDS as KINDS
 from .address import (ARG, GLOBAL_ROOT, OBJECTS, OPAQUE, WIDE, Address, kinds_may_alias,
-                      objects_may_alias, ranges_overlap, residue_modulus)
+                      objects_may_alias, ranges_overlap, residue_modulus, shift_distance,
+                      shifted_apart)
 
 # Kinds whose accesses may alias an access of a *different root* of each kind
 # (OBJECTS roots only by kind with the opaque ones; see ObjectPartners).
@@ -315,10 +316,12 @@ class ConflictIndex:
             if key[1] == addr.terms:
                 continue
             modulus = residue_modulus(addr, other.example)
+            distance = shift_distance(addr, other.example)
             for offset, entries in other.at.items():
                 for size, *masks in entries:
                     if masks[which] and ranges_overlap(addr.offset, addr.size, offset, size,
-                                                       modulus):
+                                                       modulus) \
+                            and not shifted_apart(addr, distance, offset, size):
                         out |= masks[which]
         return out
 

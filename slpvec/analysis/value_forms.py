@@ -107,6 +107,17 @@ class Linear:
 
 
 @dataclass(frozen=True)
+class Shift:
+    """A term that differs from the term ``base`` by at least ``distance``
+    in absolute value, and by less than ``2**bits`` (an extension of a
+    ``bits``-wide ``base + C`` that may wrap)."""
+
+    base: str
+    distance: int
+    bits: int
+
+
+@dataclass(frozen=True)
 class PointerForm:
     """A pointer as ``root + offset`` bytes, modulo ``2**index_bits``.
 
@@ -185,6 +196,8 @@ class ValueForms:
         self._position = {b: n for n, b in enumerate(self._order)}
         self._done = 0  # blocks of self._order evaluated so far
         self._int_memo: dict[tuple[int, int, str], Linear] = {}
+        # term -> how far at least it is from another term (see _note_shift)
+        self.shifts: dict[str, Shift] = {}
         self._ptr_memo: dict[tuple[int, int], object] = {}
         self.object_memo: dict = {}  # for slpvec.analysis.objects
 
@@ -363,6 +376,7 @@ class ValueForms:
     def _integer_instr(self, ins, b: int, ext: str, opaque: Linear) -> Linear:
         flags = set(ins.flags)
         if ext and not ({"sext": "nsw", "zext": "nuw"}[ext] in flags or "disjoint" in flags):
+            self._note_shift(ins, b, ext, opaque)
             return opaque
         ops = ins.operands
         if ins.opcode in ("sext", "zext") and not ext:
@@ -383,6 +397,31 @@ class ValueForms:
             if width and 0 <= amount < int(width.group(1)):  # else poison
                 return self.integer(ops[0], b, ext).scale(1 << amount).inexact_unless(nsw)
         return opaque
+
+
+    def _note_shift(self, ins, b: int, ext: str, opaque: Linear) -> None:
+        """For ``ext(x + C)`` (or ``x - C``) that may wrap, with ``ext(x)`` a
+        term: record in :attr:`shifts` that the two terms differ by at least
+        the distance from ``C`` to the nearest multiple of ``2**w`` (they are
+        equal modulo ``2**w`` up to ``C``): LLVM's BasicAA bound for two
+        indices whose scales cancel (``sext(n - 3)`` is at least 3 from
+        ``sext(n)``)."""
+        width, ops = _INT_TYPE.match(ins.type), ins.operands
+        if ins.opcode not in ("add", "sub") or not width or len(ops) != 2:
+            return
+        sign = -1 if ins.opcode == "sub" else 1
+        if ops[1].kind == CONST and _INT_CONST.match(ops[1].text):
+            variable, constant = ops[0], sign * int(ops[1].text)
+        elif sign == 1 and ops[0].kind == CONST and _INT_CONST.match(ops[0].text):
+            variable, constant = ops[1], int(ops[0].text)
+        else:
+            return
+        base = self.integer(variable, b, ext)
+        residue = constant % (1 << int(width.group(1)))
+        distance = min(residue, (1 << int(width.group(1))) - residue)
+        if base.const == 0 and len(base.terms) == 1 and base.terms[0][1] == 1 and distance:
+            self.shifts[opaque.terms[0][0]] = Shift(base.terms[0][0], distance,
+                                                    int(width.group(1)))
 
 
 def _no_wrap(gep) -> bool:
