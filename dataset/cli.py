@@ -13,19 +13,37 @@ from slpvec.errors import SlpvecError
 from .folds import Fold, shard_split
 
 
+def non_negative(kind):
+    """argparse type: a finite number >= 0 of ``kind`` (int or float), else a usage error."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = -1
+        if not 0 <= value < float("inf"):
+            raise argparse.ArgumentTypeError(f"expected a number >= 0, got '{text}'")
+        return value
+    return parse
+
+
 def cmd_build(args) -> int:
-    from slpvec.tools.evaluate import find_inputs
+    from slpvec.inputs import find_inputs
 
     from .build import build
+    from .selection import Caps
     sources = find_inputs(args.sources)
     if not sources:
         raise SlpvecError("no .c or .ll sources found")
     manifest = build(sources, Path(args.out), args.workers, args.cpu, args.cost_kind,
                      args.time_limit, args.seed, progress=not args.quiet,
-                     scheduler=args.scheduler, synthetic=args.synthetic)
+                     scheduler=args.scheduler, synthetic=args.synthetic, split_by=args.split_by,
+                     caps=Caps(args.max_blocks_per_source, args.max_sources_per_suite),
+                     time_budget_s=args.time_budget)
     counts = manifest["counts"]
+    left_out = manifest["caps"]["sources_left_out"]
     print(f"{args.out}: {counts['shards']}/{counts['sources']} shards, {counts['blocks']} blocks, "
-          f"{counts['decisions']} decisions, {counts['failures']} block failures")
+          f"{counts['decisions']} decisions, {counts['failures']} block failures"
+          + (f"; {left_out} sources left out by --max-sources-per-suite" if left_out else ""))
     return 0
 
 
@@ -33,11 +51,12 @@ def cmd_info(args) -> int:
     from .build import manifest_hash
     manifest = json.loads((Path(args.out) / "manifest.json").read_text())
     for key in ("versions", "cpu", "cost_kind", "feature_spec", "label_version", "split_seed",
-                "ilp_time_limit_s", "synthetic_blocks"):
+                "split_by", "caps", "ilp_time_limit_s", "synthetic_blocks"):
         print(f"{key:17s} {manifest.get(key)}")
     print(f"{'manifest_hash':17s} {manifest_hash(args.out)}")  # what checkpoints record
     status: dict[str, int] = {}
     per_split: dict[str, list[int]] = {}
+    repositories: dict[str, set[str]] = {}
     for shard in manifest["shards"]:
         for name, n in shard["status"].items():
             status[name] = status.get(name, 0) + n
@@ -45,9 +64,11 @@ def cmd_info(args) -> int:
         row[0] += 1
         row[1] += shard["blocks"]
         row[2] += shard["decisions"]
-    print(f"{'split':8s} {'shards':>7s} {'blocks':>8s} {'decisions':>10s}")
+        repositories.setdefault(shard["split"], set()).add(shard.get("repository", ""))
+    print(f"{'split':8s} {'shards':>7s} {'blocks':>8s} {'decisions':>10s}  repositories")
     for split, (shards, blocks, decisions) in sorted(per_split.items()):
-        print(f"{split:8s} {shards:7d} {blocks:8d} {decisions:10d}")
+        names = ", ".join(sorted(repositories[split] - {""}))
+        print(f"{split:8s} {shards:7d} {blocks:8d} {decisions:10d}  {names or '-'}")
     print(f"oracle status: {status}; block failures: {manifest['counts']['failures']}")
     return 0
 
@@ -86,6 +107,18 @@ def main(argv: list[str]) -> int:
     b.add_argument("--cost-kind", default="throughput")
     b.add_argument("--time-limit", type=float, default=10.0, help="ILP seconds per block")
     b.add_argument("--seed", type=int, default=0, help="split seed")
+    b.add_argument("--split-by", default="source", choices=["source", "repo"],
+                   help="split (and cross-validation folds) by source-content hash, or by "
+                        "upstream repository: a held-out repository shares no file with training")
+    b.add_argument("--max-blocks-per-source", type=non_negative(int), default=0, metavar="M",
+                   help="label at most M blocks with candidates per source, chosen by seeded "
+                        "hash of the block id (0: all)")
+    b.add_argument("--max-sources-per-suite", type=non_negative(int), default=0, metavar="N",
+                   help="at most N sources of each corpus suite, chosen by seeded content "
+                        "hash (0: all)")
+    b.add_argument("--time-budget", type=non_negative(float), default=0.0, metavar="S",
+                   help="start no shard after S seconds; the manifest lists those done, "
+                        "rerun to finish (0: no budget)")
     b.add_argument("--synthetic", type=int, default=0,
                    help="add this many seeded random blocks (slpvec.tools.randblocks), e.g. as many "
                         "as the corpus has blocks with candidates for a 1:1 mix")

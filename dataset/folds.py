@@ -1,11 +1,15 @@
-"""Cross-validation folds over a built dataset, by source content hash.
+"""Cross-validation folds over a built dataset, by source content hash or repository.
 
 The standard split (``manifest["shards"][i]["split"]``) holds out few corpus
 files as test; k-fold cross-validation holds out every source once. Fold
 ``k`` of ``n`` makes the shards whose source hash falls in fold ``k`` the test
 split; every other shard keeps its split, except that standard-test shards
 train. Shard names end in the first 12 hex digits of the source's sha256,
-which fixes each shard's fold for good.
+which fixes each shard's fold for good. A dataset built with
+``--split-by repo`` records each shard's ``split_group`` (its repository)
+and ``group_index`` (the group's place in a seeded order of all groups): the
+fold is then ``group_index mod N``, so a fold holds out whole repositories and
+the folds hold equally many (a hash mod N gave 2 to 13 of 39 repositories).
 """
 
 from __future__ import annotations
@@ -43,10 +47,18 @@ def fold_of(shard_name: str, count: int) -> int:
     return int(digest, 16) % count
 
 
+def shard_fold(shard: dict, count: int) -> int:
+    """The fold (0..count-1) of a manifest shard record: by its repository
+    group when it has one, else by its source hash (:func:`fold_of`)."""
+    if shard.get("split_group") and shard.get("group_index", -1) >= 0:
+        return shard["group_index"] % count
+    return fold_of(shard["shard"], count)
+
+
 def shard_split(shard: dict, fold: Fold | None = None) -> str:
     """The split of a manifest shard record, under ``fold`` if given."""
     if fold is None:
         return shard["split"]
-    if fold_of(shard["shard"], fold.count) == fold.index:
+    if shard_fold(shard, fold.count) == fold.index:
         return "test"
     return "train" if shard["split"] == "test" else shard["split"]

@@ -1,5 +1,8 @@
 """k-fold cross-validation of the GNN policy: every source is held out once.
 
+A dataset built with ``slpvec-dataset build --split-by repo`` has repository
+folds (:mod:`dataset.folds`): each fold holds out whole repositories.
+
 ``python -m models.crossval --data DS --out RUN [--folds 5] [--jobs 2] [-- TRAIN_ARGS]``
 
 1. trains one model per fold (``slpvec-train --fold K/N``, see
@@ -31,6 +34,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from dataset.folds import Fold, shard_split
+from dataset.provenance import source_origin
 from slpvec.entry import add_debug_option, entry_point
 from slpvec.errors import SlpvecError
 
@@ -110,7 +114,10 @@ def report(kind: str, rows, blocks, folds: int) -> str:
     from slpvec.tools.evaluate import format_table, policy_timing, summarize
 
     summary = {s.policy: s for s in summarize(rows, list(POLICIES))}
-    lines = [f"### {kind}: {len({r.source for r in rows})} sources held out over {folds} folds",
+    sources = {r.source for r in rows}
+    repositories = {source_origin(s).repository for s in sources} - {""}
+    within = f" of {len(repositories)} repositories" if repositories else ""
+    lines = [f"### {kind}: {len(sources)} sources{within} held out over {folds} folds",
              "", format_table(list(summary.values())), ""]
     ilp, llvm = summary["ilp"].reduction, summary["llvm"].reduction
     for name in ("gnn-raw", "gnn", "greedy", "greedy-refined"):

@@ -58,8 +58,9 @@ class TrainConfig:
         4, "DAgger relabelling solves per block at most; the rest of a rollout is then "
         "not labelled", flag="oracle-solves")
     max_blocks: int = setting(0, "use only this many blocks per split (0: all; smoke tests)")
-    fold: str = setting("", "K/N: hold out cross-validation fold K of N (see dataset.folds); "
-                        "default: the dataset's own train/val/test split")
+    fold: str = setting("", "K/N: hold out cross-validation fold K of N (see dataset.folds; whole "
+                        "repositories for a dataset built with --split-by repo); default: the "
+                        "dataset's own train/val/test split")
 
 
 # config file / checkpoint section -> the settings dataclass it holds
