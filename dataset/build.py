@@ -202,7 +202,7 @@ def _run(todo: list[WorkItem], out: Path, workers: int, scheduler: str | None):
             try:
                 for future in as_completed(futures):
                     yield futures[future], _result(future)
-            finally:  # the caller stopped early: only the shards in flight finish
+            finally:  # the caller stopped early: the shards already handed to workers finish
                 pool.shutdown(cancel_futures=True)
         return
     from dask.distributed import Client, LocalCluster

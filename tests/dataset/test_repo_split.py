@@ -1,6 +1,7 @@
 """Repository-aware splits and folds, and the caps that bound a build."""
 
 import json
+import re
 
 import pytest
 
@@ -143,13 +144,19 @@ def test_block_cap_labels_the_chosen_blocks_and_resumes(tmp_path):
     assert uncapped["shards"][0]["sha256"] == full["shards"][0]["sha256"]
 
 
-def test_time_budget_stops_starting_shards(tmp_path):
-    sources = sorted(stamped_suite(tmp_path / "corpus", "alpha", "o/r0", files=2).rglob("*.c"))
-    first = build(sources, tmp_path / "ds", workers=1, progress=False, time_limit_s=5,
-                  time_budget_s=1e-9)
-    assert first["counts"]["sources"] == 2 and first["counts"]["shards"] == 1
-    done = build(sources, tmp_path / "ds", workers=1, progress=False, time_limit_s=5)
-    assert done["counts"]["shards"] == 2
+def test_time_budget_stops_starting_shards_and_the_bar_shows_progress(tmp_path, capsys):
+    sources = sorted(stamped_suite(tmp_path / "corpus", "alpha", "o/r0", files=8).rglob("*.c"))
+    first = build(sources, tmp_path / "ds", workers=1, time_limit_s=5, time_budget_s=1e-9)
+    assert first["counts"]["sources"] == 8 and first["counts"]["shards"] == 1
+    shown = capsys.readouterr()
+    assert "time budget of 1e-09s spent: 1 of 8 shards done; rerun to finish" in shown.out
+    assert "dataset (0 of 8 shards done)" in shown.err and "1/8" in shown.err
+    assert "blocks=1" in shown.err
+    done = build(sources, tmp_path / "ds", workers=1, time_limit_s=5)
+    assert done["counts"]["shards"] == 8
+    # the shard done and those already handed to the worker's queue are kept, no more
+    [kept] = re.findall(r"dataset \((\d) of 8 shards done\)", capsys.readouterr().err)[:1]
+    assert 1 <= int(kept) <= 5
 
 
 def test_cli_build_by_repository_with_caps(corpus, tmp_path, capsys):
