@@ -33,6 +33,10 @@ def pack_queries(ctx: BlockContext, pack: Pack) -> list[SynthQuery]:
     for pos in operand_positions(first):
         texts.append(f"%a{len(arg_types)}")
         arg_types.append(vo.vec(first.operands[pos].type, width))
+    if first.opcode == "extractelement":  # one shufflevector of the source vectors
+        for _ in vo.extract_sources(lanes):
+            texts.append(f"%a{len(arg_types)}")
+            arg_types.append(first.operands[0].type)
     if first.callee:
         full = [f"scalar:{o.type} {o.text}" for o in first.operands[:-1]]
         for pos, text in zip(operand_positions(first), texts):

@@ -5,7 +5,9 @@ callee, predicate and operand types) or *alternate* (two binary opcodes that
 cannot trap, such as ``fadd``/``fsub``, otherwise isomorphic: codegen computes
 both over every lane and blends them, as LLVM's SLP does), *independent* (no
 dependence path between any two lanes) and, for loads/stores, at
-*consecutive* addresses in lane order.
+*consecutive* addresses in lane order. Lanes that ``extractelement`` a
+constant lane of at most two vectors pack into one shufflevector of those
+vectors (:func:`constant_lane_extract`).
 
 Generation, goSLP-style but seeded so the set stays small enough to solve:
 
@@ -29,14 +31,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..ir.types import LOAD, LOCAL, PURE, STORE, Block, Function, Instr
-from ..ir.typesize import VECTORIZABLE, scalar_bits
+from ..ir.types import CONST, LOAD, LOCAL, PURE, STORE, VALUE, Block, Function, Instr
+from ..ir.typesize import VECTORIZABLE, scalar_bits, vector_shape
 from ..packs import Pack
 from ..target import Target
 from .dependence import DependenceGraph, build_dependence_graph
 
-NOT_PACKABLE = frozenset({"getelementptr", "alloca", "extractelement", "insertelement",
+NOT_PACKABLE = frozenset({"getelementptr", "alloca", "insertelement",
                           "shufflevector", "extractvalue", "insertvalue", "phi"})
+# lanes read from at most this many vectors by extractelement: one shufflevector
+MAX_EXTRACT_SOURCES = 2
 COMMUTATIVE = frozenset({"add", "mul", "and", "or", "xor", "fadd", "fmul"})
 # binary opcodes a pack may mix two of: computing one over another's lanes
 # never traps (integer division and remainder may, so they never alternate)
@@ -97,12 +101,28 @@ def is_packable(ins: Instr) -> bool:
     element-wise operations."""
     if ins.kind not in (PURE, LOAD, STORE) or ins.opcode in NOT_PACKABLE:
         return False
+    if ins.opcode == "extractelement":
+        return constant_lane_extract(ins)
     if element_type(ins) not in VECTORIZABLE:
         return False
     if ins.is_memory and not whole_bytes(element_type(ins)):
         return False
     return all(op.type in VECTORIZABLE or op.type in ("ptr", "")
                for op in ins.operands if op.kind != "global")
+
+
+def constant_lane_extract(ins: Instr) -> bool:
+    """True for ``extractelement`` of a lane in range, by a constant index,
+    from a vector value of a vectorizable element type (not a constant
+    vector): a pack of such lanes is one shufflevector of their vectors
+    (as LLVM's SLP turns extracts feeding a store pack into a shuffle)."""
+    vector, index = ins.operands[0], ins.operands[1]
+    shape = vector_shape(vector.type)
+    if shape is None or shape[1] not in VECTORIZABLE or ins.type != shape[1]:
+        return False
+    if vector.kind not in (LOCAL, VALUE) or index.kind != CONST:
+        return False
+    return index.text.isdigit() and int(index.text) < shape[0]
 
 
 class CandidateGenerator:
@@ -144,6 +164,9 @@ class CandidateGenerator:
                 or len({self.instrs[i].opcode for i in lanes}) != 2):
             return False
         if len(lanes) > self.max_lanes(lanes[0]):
+            return False
+        if self.instrs[lanes[0]].opcode == "extractelement" and len(
+                {self.instrs[i].operands[0].text for i in lanes}) > MAX_EXTRACT_SOURCES:
             return False
         return self.deps.independent_lanes(lanes)
 

@@ -61,8 +61,9 @@ class NameGen:
 
 def operand_positions(ins) -> list[int]:
     """Operand positions that become vector operands of the pack (an
-    intrinsic's immediate arguments stay scalar constants)."""
-    if ins.kind == LOAD:
+    intrinsic's immediate arguments stay scalar constants; ``extractelement``
+    lanes read their vectors as they are, :func:`vector_ops.extract_sources`)."""
+    if ins.kind == LOAD or ins.opcode == "extractelement":
         return []
     if ins.kind == STORE:
         return [0]
@@ -148,6 +149,8 @@ class BlockEmitter:
         first = lanes[0]
         lines: list[str] = []
         texts = [self._operand(v, lines) for v in self.operands[k]]
+        if first.opcode == "extractelement":
+            texts = vo.extract_sources(lanes)
         positions = operand_positions(first)
         if first.callee:  # keep immediate operands scalar, in place
             full = [f"scalar:{o.type} {o.text}" for o in first.operands[:-1]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..errors import InternalError
 from ..ir.types import Instr
+from ..ir.typesize import vector_shape
 
 CASTS = frozenset({"trunc", "zext", "sext", "fptrunc", "fpext", "fptoui", "fptosi",
                    "uitofp", "sitofp", "ptrtoint", "inttoptr", "bitcast"})
@@ -62,6 +63,21 @@ def alternate_mask(lanes: list[Instr]) -> list[int]:
     return [k if ins.opcode == main else n + k for k, ins in enumerate(lanes)]
 
 
+def extract_sources(lanes: list[Instr]) -> list[str]:
+    """The vectors a pack of ``extractelement`` lanes reads (one or two),
+    lane 0's first: the operands of the shufflevector that replaces it."""
+    return list(dict.fromkeys(ins.operands[0].text for ins in lanes))
+
+
+def extract_mask(lanes: list[Instr]) -> list[int]:
+    """Shufflevector mask of a pack of ``extractelement`` lanes: lane k reads
+    element ``index`` of source s, element ``s * width + index`` of the two."""
+    sources = extract_sources(lanes)
+    width = vector_shape(lanes[0].operands[0].type)[0]
+    return [sources.index(ins.operands[0].text) * width + int(ins.operands[1].text)
+            for ins in lanes]
+
+
 def pack_instructions(result: str, lanes: list[Instr], operands: list[str], pointer: str = "",
                       temporaries: tuple[str, str] = ("%t0", "%t1")) -> list[str]:
     """The vector instructions replacing ``lanes``: one (:func:`pack_instruction`),
@@ -84,11 +100,17 @@ def pack_instruction(result: str, lanes: list[Instr], operands: list[str],
     alternate-opcode pack (with the flags its lanes of that opcode share).
 
     ``operands``: vector operand texts, one per operand position of the scalar
-    instruction (excluding the callee; for loads none, for stores the value).
+    instruction (excluding the callee; for loads none, for stores the value;
+    for ``extractelement`` lanes the vectors of :func:`extract_sources`,
+    which one shufflevector reads).
     ``pointer``: for loads/stores, the address of lane 0.
     """
     first, n = lanes[0], len(lanes)
     op = opcode or first.opcode
+    if op == "extractelement":
+        second = operands[1] if len(operands) > 1 else "poison"
+        return shuffle(result, operands[0], second, first.type,
+                       vector_shape(first.operands[0].type)[0], extract_mask(lanes))
     flags = common_flags([ins for ins in lanes if ins.opcode == op])
     elem_types = [o.type for o in first.operands]
     if op == "load":

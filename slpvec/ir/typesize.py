@@ -69,6 +69,13 @@ def struct_fields(type_text: str) -> tuple[bool, list[str] | None]:
     return False, None
 
 
+def vector_shape(type_text: str) -> tuple[int, str] | None:
+    """(lanes, element type) of a fixed vector type (``<4 x float>`` ->
+    ``(4, "float")``), None for any other type."""
+    m = _VECTOR.match(type_text.strip())
+    return (int(m.group(1)), m.group(2)) if m else None
+
+
 def element_type(type_text: str) -> str:
     """Element type of an array or vector type (``[4 x float]`` -> ``float``)."""
     t = type_text.strip()

@@ -5,6 +5,7 @@ of four scalars costs 7 lane by lane, 3 as two ``<2 x double>``): golden IR,
 differential execution, and the estimate is the yardstick cost of the
 emitted block."""
 
+import random
 import re
 from functools import partial
 
@@ -22,6 +23,7 @@ from slpvec.target import Target
 from slpvec.tools.validate import validate_modules
 
 from ..ilp_oracle.helpers import HASWELL, context
+from ..ilp_oracle.test_ilp import check_block
 from .test_golden import HEADER
 
 ZNVER4 = Target("x86_64-pc-linux-gnu", "znver4", "", 512)
@@ -175,3 +177,23 @@ def test_the_driver_emits_what_the_estimate_priced(policy):
     assert "<4 x i32> <i32 0, i32 1, i32 2, i32 3>" in text
     result = validate_modules(ir, text, seeds=2)
     assert result.ok and not result.inconclusive, result
+
+
+def test_ilp_matches_brute_force_and_the_estimate_with_split_gathers():
+    rng = random.Random(7)
+    split = 0
+    for seed in range(30):
+        width, elem = rng.choice(((4, "double"), (8, "float"), (4, "float")))
+        pool = [f"%x{k}" for k in range(rng.randint(1, width))] + ["2.0", "0.5"]
+        ctx = context(HEADER + scaled_ir([rng.choice(pool) for _ in range(width)], elem))
+        if not 1 <= len(ctx.candidates.packs) <= 12:
+            continue
+        _, solution = check_block(("split", seed), ctx)
+        assert plan_cost(ctx, solution.plan.packs) == pytest.approx(solution.objective), seed
+        split += any(split_gather(ctx.table, v) for v in _gathers(ctx, solution.plan.packs))
+    assert split >= 5  # the optimum builds split gathers: not a test of nothing
+
+
+def _gathers(ctx, packs):
+    emitter = BlockEmitter(ctx.block, ctx.deps, PackPlan(ctx.block.id, packs), NameGen(set()))
+    return [v for vectors in emitter.operands for v in vectors if v.kind == "gather"]
