@@ -25,8 +25,8 @@ from ..ir.datalayout import LayoutError
 from ..ir.types import LOAD, STORE, Block, Function
 from .objects import ObjectSet, underlying_objects
 from .value_forms import (ALLOCA, ARG, GLOBAL_ROOT, NOALIAS_ARG, OBJECTS, OPAQUE, ROOT_KINDS,
-                          Linear, PointerForm, Shift, ValueForms, wrap_signed, forms_of,
-                          function_layouts)
+                          CONST_WRAPS, Linear, PointerForm, Shift, ValueForms, wrap_signed,
+                          forms_of, function_layouts)
 
 __all__ = ["ALLOCA", "ARG", "GLOBAL_ROOT", "NOALIAS_ARG", "OBJECTS", "OPAQUE", "ROOT_KINDS",
            "Address", "AddressAnalysis", "Linear", "function_layouts", "kinds_may_alias",
@@ -59,6 +59,7 @@ class Address:
     exact: bool = False  # terms + offset hold in the integers (Linear.exact), for all
     residues: bool = False  # of its root's accesses with these terms; see may_alias
     shifts: tuple[tuple[str, Shift], ...] = ()  # of its terms: see shift_distance
+    wrapping: frozenset[str] = frozenset()  # Linear.wrapping, for all; see residue_modulus
 
     def same_object_and_terms(self, other: "Address") -> bool:
         return self.root == other.root and self.terms == other.terms
@@ -109,14 +110,18 @@ def residue_modulus(a: Address, b: Address) -> int:
     different terms is known by: the gcd, over the terms whose coefficients
     differ, of the lowest set bit of the difference (the address arithmetic
     is exact modulo a power of two), or of the whole coefficient of a term
-    only one of them has when both are exact (LLVM's BasicAA: a scale that
-    does not wrap, and none that two GEPs share)."""
+    only one of them has when its product there does not wrap and neither
+    constant part may have (LLVM's BasicAA: the scale of an index with
+    ``nsw``, and none that two GEPs share; an index both have with one
+    scale cancels, wrapping or not)."""
     mine, theirs = dict(a.terms), dict(b.terms)
     modulus = 0
     for name in mine.keys() | theirs.keys():
         delta = wrap_signed(mine.get(name, 0) - theirs.get(name, 0), a.index_bits)
         if delta:
-            whole = a.exact and b.exact and (name not in mine or name not in theirs)
+            owner = a if name in mine else b
+            whole = (name not in mine or name not in theirs) and name not in owner.wrapping \
+                and CONST_WRAPS not in a.wrapping | b.wrapping
             modulus = gcd(modulus, abs(delta) if whole else delta & -delta)
     return modulus
 
@@ -208,7 +213,7 @@ class AddressAnalysis:
                            if name in forms.shifts)
             result[ins.idx] = Address(form.root, form.kind, form.offset.terms, form.offset.const,
                                       size, form.index_bits, exact=form.offset.exact,
-                                      shifts=shifts)
+                                      shifts=shifts, wrapping=form.offset.wrapping)
         result = _with_residues(result)
         known = {root: objects for root, form in opaque_roots.items()
                  if (objects := underlying_objects(forms, form)) is not None}
@@ -220,18 +225,21 @@ class AddressAnalysis:
 
 def _with_residues(addresses: dict[int, Address]) -> dict[int, Address]:
     """Exactness made the same for every access of one root and terms (all
-    exact or none), and residues allowed for the roots within the limits."""
+    exact or none; a term wrapping in one wraps in all), and residues
+    allowed for the roots within the limits."""
     classes: dict[str, dict[tuple, list[Address]]] = {}
     for addr in addresses.values():
         classes.setdefault(addr.root, {}).setdefault(addr.terms, []).append(addr)
-    fixed: dict[tuple, tuple[bool, bool]] = {}
+    fixed: dict[tuple, tuple[bool, bool, frozenset[str]]] = {}
     for root, by_terms in classes.items():
         allowed = (1 < len(by_terms) <= MAX_RESIDUE_CLASSES
                    and sum(len({a.offset for a in members})
                            for members in by_terms.values()) <= MAX_RESIDUE_OFFSETS
                    and all(a.size <= WIDE for members in by_terms.values() for a in members))
         for terms, members in by_terms.items():
-            fixed[(root, terms)] = (all(a.exact for a in members), allowed)
+            fixed[(root, terms)] = (all(a.exact for a in members), allowed,
+                                    frozenset().union(*(a.wrapping for a in members)))
     return {idx: replace(addr, exact=fixed[(addr.root, addr.terms)][0],
-                         residues=fixed[(addr.root, addr.terms)][1])
+                         residues=fixed[(addr.root, addr.terms)][1],
+                         wrapping=fixed[(addr.root, addr.terms)][2])
             for idx, addr in addresses.items()}

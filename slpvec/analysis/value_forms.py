@@ -72,11 +72,15 @@ class Linear:
     value is that sum in the integers, no step of it wrapped (every add, sub,
     mul and shl ``nsw``, every GEP ``inbounds``/``nusw``; else the sum holds
     modulo the width only). Sums are exact when both parts are; the callers
-    clear it where a step may wrap."""
+    clear it where a step may wrap. ``wrapping``: the terms whose own
+    product may have wrapped (LLVM BasicAA's index without ``nsw``), and
+    :data:`CONST_WRAPS` when the constant or a step adding to it may have;
+    empty when ``exact``."""
 
     terms: tuple[tuple[str, int], ...] = ()
     const: int = 0
     exact: bool = True
+    wrapping: frozenset[str] = frozenset()
 
     @staticmethod
     def atom(name: str) -> "Linear":
@@ -86,24 +90,47 @@ class Linear:
         merged = dict(self.terms)
         for name, coef in other.terms:
             merged[name] = merged.get(name, 0) + coef
+        # a term both have is one merged index: BasicAA keeps no nsw for it
+        shared = {name for name, _ in other.terms if name in dict(self.terms)}
         return Linear(tuple(sorted((n, c) for n, c in merged.items() if c)),
-                      self.const + other.const, self.exact and other.exact)
+                      self.const + other.const, self.exact and other.exact,
+                      _present(merged, self.wrapping | other.wrapping | shared))
 
     def scale(self, factor: int) -> "Linear":
         if factor == 0:
             return Linear()
         return Linear(tuple((n, c * factor) for n, c in self.terms), self.const * factor,
-                      self.exact)
+                      self.exact, self.wrapping)
 
     def wrapped(self, bits: int) -> "Linear":
         """The same value in ``bits``-bit arithmetic: coefficients and constant
         modulo ``2**bits`` (signed), terms whose coefficient vanishes dropped."""
         terms = tuple((n, c) for n, c in ((n, wrap_signed(c, bits)) for n, c in self.terms) if c)
-        return Linear(terms, wrap_signed(self.const, bits), self.exact)
+        return Linear(terms, wrap_signed(self.const, bits), self.exact,
+                      _present(dict(terms), self.wrapping))
 
     def inexact_unless(self, no_wrap: bool) -> "Linear":
-        """This value, still exact only if ``no_wrap``."""
-        return self if no_wrap or not self.exact else replace(self, exact=False)
+        """This value, still exact only if ``no_wrap`` (else every term and
+        the constant may have wrapped)."""
+        if no_wrap:
+            return self
+        return replace(self, exact=False,
+                       wrapping=frozenset(n for n, _ in self.terms) | {CONST_WRAPS})
+
+    def terms_wrap_unless(self, no_wrap: bool) -> "Linear":
+        """This value, its terms' products no longer known not to wrap unless
+        ``no_wrap`` (the constant unaffected)."""
+        if no_wrap:
+            return self
+        return replace(self, exact=False,
+                       wrapping=self.wrapping | frozenset(n for n, _ in self.terms))
+
+
+CONST_WRAPS = ""  # in Linear.wrapping: the constant part may have wrapped
+
+
+def _present(terms: dict, wrapping: frozenset[str]) -> frozenset[str]:
+    return frozenset(n for n in wrapping if n == CONST_WRAPS or terms.get(n))
 
 
 @dataclass(frozen=True)
@@ -433,7 +460,7 @@ def _scaled(index: Linear, stride: int) -> Linear:
     """An index times its stride; like LLVM's BasicAA, no longer exact when
     the index has a constant part (LinearExpression::mul keeps nsw only for
     a zero offset); the GEP's own flags are checked by the caller."""
-    return index.scale(stride).inexact_unless(stride == 1 or index.const == 0)
+    return index.scale(stride).terms_wrap_unless(stride == 1 or index.const == 0)
 
 
 _CACHE: dict[int, tuple[weakref.ref, ValueForms]] = {}
