@@ -38,6 +38,16 @@ def test_fuzz_single_block_loops_is_clean(tmp_path):
     assert summary.classes["loop"]["blocks"] == 20 and summary.classes["loop"]["vectorized"] >= 20
 
 
+def test_fuzz_extract_lanes_is_clean(tmp_path):
+    # lanes extracted from two or three vectors: extract packs become one
+    # shufflevector of two vectors (issue 16), the module runs unchanged
+    specs = (BlockSpec(n_groups=3, shuffled=True, extracts=True),
+             BlockSpec(n_groups=3, noalias=False, extracts=True, compares=True))
+    summary = fuzz(20, 0, ["greedy", "ilp"], HASWELL, tmp_path, specs=specs)
+    assert summary.mismatches == [] and summary.crashes == [] and summary.unchecked == []
+    assert summary.classes["extracts"]["vectorized"] >= 20
+
+
 def test_fuzz_command_prints_counts_per_class(tmp_path, capsys):
     assert main(["fuzz", "--count", "10", "--seed", "3", "--policies", "greedy",
                  "--classes", "compares,selects,intrinsics", "--reproducers", str(tmp_path),

@@ -55,6 +55,7 @@ FUZZ_SPECS = (BlockSpec(), BlockSpec(noalias=False), BlockSpec(casts=True, shuff
               replace(_CLASS, debug=True, invoke=True, compares=True, globals=True),
               replace(_CLASS, noalias=False, compares=True, intrinsics=True, narrow=True, i1=True),
               replace(_CLASS, noalias=False, alternate=True, narrow=True, globals=True),
+              replace(_CLASS, noalias=False, extracts=True, compares=True, alternate=True),
               EVERY_CLASS)
 COLUMNS = ("blocks", "vectorized", "fallbacks", "mismatches", "crashes", "unchecked")
 

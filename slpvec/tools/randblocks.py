@@ -55,6 +55,7 @@ class BlockSpec:
     invoke: bool = False     # the entry block ends in an invoke
     alternate: bool = False  # lanes mixing two opcodes (fadd/fsub, add/sub...), swapped operands
     loop: bool = False       # the lane groups run 3 times in a single-block loop (generator above)
+    extracts: bool = False   # lanes extracted from vectors by constant index (extract packs)
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -63,7 +64,8 @@ class BlockSpec:
 
 
 FUZZ_CLASSES = ("compares", "selects", "narrow", "i1", "intrinsics", "globals", "vec3",
-                "structs", "foreign_layout", "pointer32", "wrap", "debug", "invoke", "alternate")
+                "structs", "foreign_layout", "pointer32", "wrap", "debug", "invoke", "alternate",
+                "extracts")
 
 
 class _Builder:

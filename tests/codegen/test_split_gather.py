@@ -12,7 +12,8 @@ from functools import partial
 import pytest
 
 from slpvec.codegen import BlockEmitter, NameGen, assemble
-from slpvec.cost import block_costs
+from slpvec.context import make_context
+from slpvec.cost import CostTable, block_costs
 from slpvec.driver import run_slp
 from slpvec.estimate import plan_cost
 from slpvec.ir import parse_module
@@ -77,8 +78,7 @@ def emit_and_check(ir: str, target: Target = HASWELL, block: int = 0):
 
 
 def _context(ir: str, target: Target):
-    from slpvec.context import make_context
-    from slpvec.cost import CostTable
+    """:func:`helpers.context` for another target than haswell."""
     module = parse_module(ir)
     fn = module.functions[0]
     return make_context(fn.blocks[0], fn, target, block_costs(module, target)[("f", "entry")],

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .layout import HOST_LAYOUT, NAIVE
 from .places import STRUCTS, VEC3, Obj, Step, align_of, signed
-from .streams import FP_TYPES, PROBE_AREA, Stream, Value
+from .streams import FP_TYPES, IN_REGIONS, PROBE_AREA, Stream, Value
 
 INTS = ("i8", "i16", "i32", "i64")
 NARROW = ("i8", "i16", "i24", "half")
@@ -59,7 +59,8 @@ class FunctionBuilder:
         self.regions: dict[tuple[int, int], str] = {}
         self.kinds = [kind for kind, on in (("compare", spec.compares), ("select", spec.selects),
                                             ("intrinsic", spec.intrinsics),
-                                            ("narrow", spec.narrow), ("bool", spec.i1)) if on]
+                                            ("narrow", spec.narrow), ("bool", spec.i1),
+                                            ("extract", spec.extracts)) if on]
         self.kinds = self.kinds or ["arith"]
         # a foreign layout differs from the host's in struct offsets and sizes,
         # 32-bit pointers also in where addresses wrap
@@ -197,6 +198,40 @@ class FunctionBuilder:
             return self.value("v", f"{ops[k]} {flags[k]} {elem} {x.text}, {y.text}".replace(
                 "  ", " "), elem)
         return elem, lane
+
+    def _extract(self, lanes: int):
+        """Lanes extracted by constant index from two or three vectors that
+        vector loads feed (as the loop vectorizer leaves them), sometimes
+        combined with a second operand: packs of such lanes become one
+        shufflevector of two vectors; a third vector makes that illegal."""
+        rng = self.rng
+        elem, width = rng.choice(BASE), rng.choice((2, 4))
+        vector_type = f"<{width} x {elem}>"
+        op = rng.choice(FP_OPS if elem in FP_TYPES else INT_OPS)
+        sources = []
+        for _ in range(rng.choice((2, 2, 3))):
+            x, y = (self.vector_load(vector_type, elem) for _ in range(2))
+            sources.append(self.emit("x", f"{op} {vector_type} {x}, {y}", vector_type))
+        picks = [(rng.randrange(len(sources)), rng.randrange(width)) for _ in range(lanes)]
+        second = self.operand(elem, lanes, finite=False) if rng.random() < 0.4 else None
+
+        def lane(k: int) -> Value:
+            source, index = picks[k]
+            value = self.value("e", f"extractelement {vector_type} {sources[source]}, "
+                               f"i64 {index}", elem)
+            if second is None:
+                return value
+            return self.value("v", f"{op} {elem} {value.text}, {second(k).text}", elem)
+        return elem, lane
+
+    def vector_load(self, vector_type: str, elem: str) -> str:
+        """A load of ``vector_type`` from an input region of an argument buffer."""
+        rng = self.rng
+        region, offset = rng.choice(IN_REGIONS), 8 * rng.randrange(8)
+        base = self.region_pointer(rng.randrange(self.spec.n_arrays), region)
+        pointer = self.emit("p", f"getelementptr inbounds i8, ptr {base}, i64 {offset}")
+        return self.emit("x", f"load {vector_type}, ptr {pointer}, "
+                         f"align {align_of(elem, region + offset)}", vector_type)
 
     def alternation(self, op: str, lanes: int) -> tuple[list[str], list[bool]]:
         """Per lane, ``op`` or its alternate (every other lane, halves or at
