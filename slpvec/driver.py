@@ -7,9 +7,11 @@ failure) -> splice + verify (per-block fallback) -> cleanup -> measure.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import partial
 from dataclasses import dataclass, replace
 
+from .analysis.forwarding import blocked_load_packs
 from .codegen import BlockCode, BlockEmitter, NameGen, assemble, check_plan
 from .context import BlockContext, make_context
 from .cost import CostTable, block_costs, text_block_costs
@@ -30,6 +32,8 @@ from .target import Target, target_for
 # bitsets grow quadratically (tens of MB at this size), and such blocks are
 # generated code, not hand loops.
 MAX_BLOCK_INSTRS = 10_000
+# Why the blocks of a function the caller did not select (run_slp's ``select``) stay scalar.
+NOT_SELECTED = "function not selected for vectorization; left scalar"
 # Seconds a policy may spend on one block; then it returns its best plan so far.
 BLOCK_BUDGET_S = 20.0
 
@@ -76,13 +80,16 @@ class BlockWork:
 def run_slp(module_text: str, policy: str | Policy = "greedy", target: Target | None = None,
             cost_kind: str = "throughput", source: str = "<input>",
             do_cleanup: bool = True, block_budget_s: float | None = BLOCK_BUDGET_S,
-            max_block_instrs: int = MAX_BLOCK_INSTRS, accept_by: str = "tti"
-            ) -> tuple[str, Report]:
+            max_block_instrs: int = MAX_BLOCK_INSTRS, accept_by: str = "tti",
+            select: Callable[[str], bool] | None = None) -> tuple[str, Report]:
     """Vectorize a module. Returns (output IR text, :class:`Report`).
 
     Each block's policy time is bounded by ``block_budget_s`` (greedy stops
     growing, the ILP gets at most the rest as its limit); blocks with more
     than ``max_block_instrs`` instructions are left scalar with that reason.
+
+    ``select``: which functions to vectorize, by :attr:`Function.name`
+    (None: all); the blocks of the others stay scalar with that reason.
 
     ``accept_by="mca"`` makes a final check: a vectorized block whose machine
     code llvm-mca-22 finds slower than the scalar block's stays scalar.
@@ -98,9 +105,10 @@ def run_slp(module_text: str, policy: str | Policy = "greedy", target: Target | 
     if not isinstance(policy_obj, Policy):
         raise TypeError(f"run_slp needs a policy name or a Policy, got {policy!r}")
     works = [_analyse_block(fn, block, target, costs[(fn.name, block.label)], table,
-                            max_block_instrs)
+                            max_block_instrs, select is None or select(fn.name))
              for fn in module.functions for block in fn.blocks]
     works = _plan_blocks(policy_obj, works, block_budget_s)
+    works = _without_blocked_loads(policy_obj, works, block_budget_s)
     emitted = []
     for fn in module.functions:
         fresh = NameGen.for_function(fn)
@@ -145,10 +153,13 @@ def has_numbered_values(module: Module) -> bool:
 
 
 def _analyse_block(fn: Function, block: Block, target: Target, scalar_costs, table,
-                   max_instrs: int) -> BlockWork:
-    """The block with its context (dependences, candidates); never raises."""
+                   max_instrs: int, selected: bool = True) -> BlockWork:
+    """The block with its context (dependences, candidates); never raises.
+    ``selected``: False for a function the caller left out (no analysis)."""
     t0 = time.perf_counter()
     work = BlockWork(fn, block)
+    if not selected:
+        return replace(work, failure=NOT_SELECTED)
     if len(block) > max_instrs:
         return replace(work, failure=f"block has {len(block)} instructions, over the limit "
                                      f"of {max_instrs}; left scalar")
@@ -185,6 +196,60 @@ def _plan_blocks(policy: Policy, works: list[BlockWork], budget_s: float | None
                            policy_seconds=outcome.seconds,
                            seconds=works[k].seconds + outcome.seconds)
     return works
+
+
+def _without_blocked_loads(policy: Policy, works: list[BlockWork], budget_s: float | None
+                           ) -> list[BlockWork]:
+    """``works`` with no plan keeping a load pack that would wait for stores
+    it cannot be forwarded from (:mod:`slpvec.analysis.forwarding`; TTI and
+    llvm-mca price such a pack as a gain). A block whose plan has one is
+    planned again, up to :data:`FORWARDING_ROUNDS` times, without the load
+    candidates its plan's stores would block; packs still blocked after that
+    are unpacked, and a plan no cheaper than the scalar block is dropped."""
+    for _ in range(FORWARDING_ROUNDS):
+        blocked = {k: _blocked(work) for k, work in enumerate(works)}
+        blocked = {k: packs for k, packs in blocked.items()
+                   if packs and set(packs) & set(works[k].plan.packs)}
+        if not blocked:
+            return works
+        retry = []
+        for k, packs in blocked.items():
+            ctx = works[k].ctx
+            kept = tuple(p for p in ctx.candidates.packs if p not in packs)
+            retry.append(replace(works[k], ctx=replace(
+                ctx, candidates=replace(ctx.candidates, packs=kept), memo={})))
+        for k, work in zip(blocked, _plan_blocks(policy, retry, budget_s)):
+            if work.plan is not None:  # else (the policy failed) the old plan is unpacked below
+                works[k] = replace(work, policy_seconds=works[k].policy_seconds
+                                   + work.policy_seconds)
+    return [_unpacked(work, _blocked(work)) for work in works]
+
+
+# Times a block is planned again without the load packs its plan's stores would block.
+FORWARDING_ROUNDS = 2
+UNPACKED_NOTE = "load packs that would wait for stores unpacked"
+
+
+def _blocked(work: BlockWork) -> tuple:
+    """The load candidates (and packs) of ``work`` that its plan's stores
+    would leave waiting (empty without a plan)."""
+    if work.plan is None or not work.plan.packs:
+        return ()
+    ctx = work.ctx
+    return blocked_load_packs(ctx.block, ctx.function, ctx.deps.addresses, work.plan.packs,
+                              ctx.candidates.packs + work.plan.packs)
+
+
+def _unpacked(work: BlockWork, blocked: tuple) -> BlockWork:
+    """``work`` with the ``blocked`` load packs taken out of its plan; no
+    packs at all when what remains is no cheaper than the scalar block."""
+    if not set(blocked) & set(work.plan.packs if work.plan is not None else ()):
+        return work
+    packs = tuple(p for p in work.plan.packs if p not in blocked)
+    if packs and not plan_cost(work.ctx, packs) < work.ctx.scalar_total:
+        packs = ()
+    note = f"{work.plan.note}; {UNPACKED_NOTE}" if work.plan.note else UNPACKED_NOTE
+    return replace(work, plan=replace(work.plan, packs=packs, note=note))
 
 
 def _emit_block(work: BlockWork, fresh: NameGen) -> BlockWork:

@@ -15,6 +15,7 @@ from typing import Callable
 
 from ..analysis.candidates import CandidateGenerator
 from ..analysis.dependence import DependenceGraph
+from ..analysis.forwarding import forwarded_loads
 from ..ir.types import LOAD, LOCAL, PHI, STORE, Block, Function
 from ..packs import Pack, PackPlan
 from . import vector_ops as vo
@@ -109,6 +110,9 @@ class BlockEmitter:
                                          self.pack_of, self.names, self.packs)
                          for p in self.packs]
         self.needs_scalar = self._needs_scalar()
+        # load packs that read back what a store pack wrote: use the stored vector
+        self.forwarded = forwarded_loads(block, deps, self.packs)
+        self.stored: dict[int, str] = {}  # store pack -> the vector it stored
 
     def _needs_scalar(self) -> set[int]:
         need = {i for i in self.block.live_out if i in self.pack_of}
@@ -157,12 +161,18 @@ class BlockEmitter:
             for pos, text in zip(positions, texts):
                 full[pos] = text
             texts = full
+        if k in self.forwarded:
+            self.vectors[k] = self.stored[self.forwarded[k]]
+        elif first.kind == STORE:
+            self.stored[k] = texts[0]
         pointer = ""
         if first.kind in (LOAD, STORE):
             ptr = first.operands[0 if first.kind == LOAD else 1]
             pointer = self.names[ptr.index] if ptr.kind == LOCAL else ptr.text
         temporaries = (self.fresh(), self.fresh()) if len(vo.lane_opcodes(lanes)) > 1 else ()
-        lines.extend(vo.pack_instructions(self.vectors[k], lanes, texts, pointer, temporaries))
+        if k not in self.forwarded:
+            lines.extend(vo.pack_instructions(self.vectors[k], lanes, texts, pointer,
+                                              temporaries))
         if first.kind != STORE:
             for lane, i in enumerate(pack.lanes):
                 if i in self.needs_scalar:

@@ -45,6 +45,31 @@ _OBJ_SUFFIXES = (".o", ".a", ".so", ".obj", ".lo")
 
 
 PIPELINES = ("plugin", "post-O3")
+# Comma-separated function names: vectorize only these / never these (both routes).
+FUNCTIONS_ENV, SKIP_FUNCTIONS_ENV = "SLPVEC_FUNCTIONS", "SLPVEC_SKIP_FUNCTIONS"
+
+
+@dataclass(frozen=True)
+class FunctionFilter:
+    """Which functions slpvec vectorizes: ``only`` these (empty: all) and
+    never those in ``skip``; names as LLVM prints them, without the ``@``."""
+
+    only: frozenset[str] = frozenset()
+    skip: frozenset[str] = frozenset()
+
+    def __call__(self, name: str) -> bool:
+        return (not self.only or name in self.only) and name not in self.skip
+
+
+def function_filter(environ=os.environ) -> FunctionFilter | None:
+    """The :class:`FunctionFilter` of ``$SLPVEC_FUNCTIONS`` and
+    ``$SLPVEC_SKIP_FUNCTIONS`` (``a,b``; ``@a`` also accepted), None when
+    neither is set: how a slowdown is bisected to one function."""
+    def names(variable: str) -> frozenset[str]:
+        return frozenset(n.strip().removeprefix("@") for n in environ.get(variable, "").split(",")
+                         if n.strip())
+    only, skip = names(FUNCTIONS_ENV), names(SKIP_FUNCTIONS_ENV)
+    return FunctionFilter(only, skip) if only or skip else None
 
 
 @dataclass(frozen=True)
@@ -223,7 +248,7 @@ def compile_source(source: str, obj: str, inv: Invocation, opts: CcOptions,
     t1 = time.perf_counter()
     text, report, fallback = scalar, {}, ""
     try:
-        text, rep = run_slp(scalar, policy, source=source)
+        text, rep = run_slp(scalar, policy, source=source, select=function_filter())
         report = rep.to_json()
         for block in rep.fallbacks:
             if block.fallback_reason.startswith("internal error"):
@@ -355,6 +380,9 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         print("usage: slpvec cc [--policy P] [--model DIR] [--time-limit S] "
               "[--report-dir DIR] [--pipeline plugin|post-O3] CLANG-ARGS...")
+        print(f"\nenvironment: {FUNCTIONS_ENV}=f,g vectorizes only those functions, "
+              f"{SKIP_FUNCTIONS_ENV}=f,g all but those\n(either pipeline; the others "
+              "compile as with -fno-slp-vectorize): to find the function a slowdown comes from.")
         return 0
     try:
         return run_cc(argv)
