@@ -119,6 +119,11 @@ def test_equal_halves_are_built_once():
     assert low == high
 
 
+def test_a_splat_half_is_a_broadcast():
+    lines, _ = emit_and_check(scaled_ir(["%x0", "%x0", "%x1", "%x2"]))
+    assert any("<2 x i32> zeroinitializer" in ln for ln in lines) and len(concats(lines)) == 1
+
+
 def test_a_constant_half_is_a_constant_operand_of_the_concatenation():
     lines, _ = emit_and_check(scaled_ir(["2.0", "3.0", "%x2", "%x3"]))
     assert len(inserts(lines)) == 2
