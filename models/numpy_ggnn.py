@@ -74,13 +74,12 @@ class NumpyGGNN:
         hidden = self.config.hidden
         for _ in range(self.config.steps):
             messages = np.zeros_like(h)
-            for relation, single, single_targets, multi, multi_starts, multi_targets in groups:
+            for relation, single, single_targets, multi, multi_targets in groups:
                 weight = self.relation[relation]
                 if len(single):
                     messages[single_targets] += h[single] @ weight
-                if len(multi):
-                    summed = np.add.reduceat(h[multi], multi_starts, axis=0)
-                    messages[multi_targets] += summed @ weight
+                if multi is not None:
+                    messages[multi_targets] += multi.sums(h) @ weight
             gi = messages @ self.gru_ih + self.gru_bih
             gh = h @ self.gru_hh + self.gru_bhh
             reset = _sigmoid(gi[:, :hidden] + gh[:, :hidden])
@@ -111,13 +110,42 @@ class NumpyGGNN:
         return np.append(cand, (n @ self.n2 + self.nb2)[0])
 
 
+class _SegmentSums:
+    """Per destination with several edges of one relation, the sum of its
+    sources' states: a 0/1 (edge count) matrix times the states of the
+    sources where that matrix is small (the memory relation of a block whose
+    accesses all alias is nearly complete: one matrix product instead of
+    gathering and adding a row per edge), else ``reduceat`` over the
+    sources' states grouped by destination."""
+
+    MAX_CELLS_PER_EDGE = 32   # a dense matrix at most this many cells per edge
+    MAX_CELLS = 1 << 22       # and at most 16 MB of float32
+
+    def __init__(self, sources: np.ndarray, counts: np.ndarray):
+        self.sources, self.starts, self.matrix = sources, None, None
+        columns, column_of = np.unique(sources, return_inverse=True)
+        cells = len(counts) * len(columns)
+        if cells <= min(self.MAX_CELLS, self.MAX_CELLS_PER_EDGE * len(sources)):
+            self.matrix = np.zeros((len(counts), len(columns)), dtype=np.float32)
+            np.add.at(self.matrix, (np.repeat(np.arange(len(counts)), counts), column_of), 1.0)
+            self.sources = columns
+        else:
+            self.starts = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
+
+    def sums(self, h: np.ndarray) -> np.ndarray:
+        """(destinations, H): each destination's summed source states."""
+        if self.matrix is not None:
+            return self.matrix @ h[self.sources]
+        return np.add.reduceat(h[self.sources], self.starts, axis=0)
+
+
 def _relation_groups(edge_index: np.ndarray, edge_type: np.ndarray) -> list[tuple]:
     """Per relation present: (relation, sources of destinations with one
-    r-edge, those destinations, sources of destinations with several r-edges
-    (grouped by destination), where each group starts, those destinations).
-    Most destinations have one edge of a relation: they need a gather, not a
-    (slow) ``reduceat``. Edges go both ways; the reverse of edge type t is
-    relation t + NUM_RELATIONS / 2."""
+    r-edge, those destinations, the :class:`_SegmentSums` of destinations
+    with several r-edges (None if none has), those destinations). Most
+    destinations have one edge of a relation: they need a gather, not a sum.
+    Edges go both ways; the reverse of edge type t is relation t +
+    NUM_RELATIONS / 2."""
     half = NUM_RELATIONS // 2
     src = np.concatenate([edge_index[0], edge_index[1]])
     dst = np.concatenate([edge_index[1], edge_index[0]])
@@ -133,9 +161,9 @@ def _relation_groups(edge_index: np.ndarray, edge_type: np.ndarray) -> list[tupl
         starts = np.r_[0, np.flatnonzero(np.diff(targets)) + 1]
         counts = np.diff(np.r_[starts, len(targets)])
         single = counts == 1
-        in_multi = np.repeat(~single, counts)
-        multi_counts = counts[~single]
+        multi = None
+        if not single.all():
+            multi = _SegmentSums(sources[np.repeat(~single, counts)], counts[~single])
         groups.append((int(rel[first]), sources[starts[single]], targets[starts[single]],
-                       sources[in_multi], np.r_[0, np.cumsum(multi_counts)[:-1]].astype(np.int64),
-                       targets[starts[~single]]))
+                       multi, targets[starts[~single]]))
     return groups

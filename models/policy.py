@@ -21,7 +21,7 @@ from slpvec.estimate import plan_cost
 from slpvec.graph import GraphTooLarge, build_graph
 from slpvec.packs import Pack, PackPlan
 from slpvec.policies.base import PlanOutcome, Policy, SolveRecord, register, with_budget
-from slpvec.policies.refine import refine_plan
+from slpvec.policies.refine import refined
 from slpvec.policies.simple import RefinedGreedy
 
 from .architecture import MAX_LANES
@@ -105,7 +105,7 @@ class GnnPolicy(Policy):
         t0 = time.perf_counter()
         packs, kept = self._rollout(ctx, graph, head).packs, "model"
         if self.refine:  # complete trees the model left unfinished, drop what does not pay
-            packs, kept = self._best_of(ctx, refine_plan(ctx, packs))
+            packs, kept = self._best_of(ctx, *refined(ctx, packs))
         elif packs and plan_cost(ctx, packs) >= ctx.scalar_total - 1e-9:
             # the same safety net as the ilp policy: never take a plan the
             # cost model prices at or above the scalar block
@@ -113,12 +113,14 @@ class GnnPolicy(Policy):
         return PackPlan(ctx.block.id, packs, solve=self._record(
             ctx, "model", kept if packs else "scalar", time.perf_counter() - t0))
 
-    def _best_of(self, ctx: BlockContext, packs) -> tuple[tuple[Pack, ...], str]:
-        """(packs, which) of the refined model plan (``model``) and the
-        refined greedy plan (``greedy-refined``), the latter only if cheaper
-        by the estimate (the model proposes, the cost model disposes)."""
-        greedy = self.greedy.plan(ctx).packs
-        if greedy and (not packs or plan_cost(ctx, greedy) < plan_cost(ctx, packs) - 1e-9):
+    def _best_of(self, ctx: BlockContext, packs, cost: float) -> tuple[tuple[Pack, ...], str]:
+        """(packs, which) of the refined model plan (``model``, estimated
+        ``cost``) and the refined greedy plan (``greedy-refined``), the
+        latter only if cheaper by the estimate (the model proposes, the cost
+        model disposes). The refined greedy plan is :class:`RefinedGreedy`'s,
+        its estimate the repair's own (no estimate moved between the plans)."""
+        greedy, greedy_cost = refined(ctx, self.greedy.greedy.plan(ctx).packs)
+        if greedy and (not packs or greedy_cost < cost - 1e-9):
             return greedy, self.greedy.name
         return tuple(packs), "model"
 

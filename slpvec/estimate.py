@@ -104,6 +104,7 @@ class _PackFacts:
     positions: tuple[int, ...]   # operand positions that become vectors
     term: float                  # vector instruction minus the scalars it replaces
     pointer: int | None          # lane 0's address, if an instruction of the block
+    operand_ids: tuple[int, ...]  # block instructions read at those positions, all lanes
 
 
 class PlanEstimator:
@@ -137,6 +138,7 @@ class PlanEstimator:
         self.facts: dict[Lanes, _PackFacts] = {}
         self.key_costs: dict[tuple, float] = {}
         self.extract_costs: dict[tuple, float] = {}
+        self.operand_memo: dict[tuple, tuple[tuple, tuple[int, ...]]] = {}  # see _contribute
         # the last plan: packs by lanes, and each packed instruction's (lanes, lane)
         self.chosen: dict[Lanes, Pack] = {}
         self.pack_of: dict[int, tuple[Lanes, int]] = {}
@@ -177,9 +179,11 @@ class PlanEstimator:
             if first.kind in (LOAD, STORE):
                 ptr = first.operands[0 if first.kind == LOAD else 1]
                 pointer = ptr.index if ptr.kind == LOCAL else None
+            positions = tuple(operand_positions(first))
             facts = self.facts[pack.lanes] = _PackFacts(
-                pack, lanes, tuple(operand_positions(first)),
-                vector - sum(self.scalar_costs[i] for i in pack.lanes), pointer)
+                pack, lanes, positions, vector - sum(self.scalar_costs[i] for i in pack.lanes),
+                pointer, tuple(op.index for ins in lanes for p in positions
+                               if (op := ins.operands[p]).kind == LOCAL))
         return facts
 
     def _move(self, removed: list[Lanes], added: list[_PackFacts]) -> None:
@@ -223,6 +227,25 @@ class PlanEstimator:
         """Put pack ``key``'s operand vectors (under the current plan) and
         uses into the totals; returns the instructions whose extract may change."""
         facts = self.facts[key]
+        # the operand vectors depend only on where the pack's operands live
+        around = (key, tuple(map(self.pack_of.get, facts.operand_ids)))
+        found = self.operand_memo.get(around)
+        if found is None:
+            found = self.operand_memo[around] = self._operand_vectors(facts)
+        keys, extracted = found
+        for vector_key in keys:
+            self.key_count[vector_key] = self.key_count.get(vector_key, 0) + 1
+            self.built[vector_key] = self.key_costs[vector_key]
+        if facts.pointer is not None:
+            extracted += (facts.pointer,)
+        for i in extracted:
+            self.demand[i] = self.demand.get(i, 0) + 1
+        self.vectors[key] = (tuple(keys), tuple(extracted))
+        return set(extracted)
+
+    def _operand_vectors(self, facts: _PackFacts) -> tuple[tuple, tuple[int, ...]]:
+        """(keys of the operand vectors built, instructions they extract) of
+        a pack under the current plan, each vector priced into ``key_costs``."""
         # pack ids are lanes: pack_of and chosen serve as codegen's pack_of and packs
         vectors = operand_vectors(list(facts.lanes), list(facts.positions), self.pack_of,
                                   self.names, self.chosen)
@@ -235,15 +258,8 @@ class PlanEstimator:
                 widths = tuple(len(source) for source in vector.sources)
                 self.key_costs[vector_key] = operand_cost(self.ctx, vector, widths)
             keys.append(vector_key)
-            self.key_count[vector_key] = self.key_count.get(vector_key, 0) + 1
-            self.built[vector_key] = self.key_costs[vector_key]
             extracted += vector.extracted()
-        if facts.pointer is not None:
-            extracted.append(facts.pointer)
-        for i in extracted:
-            self.demand[i] = self.demand.get(i, 0) + 1
-        self.vectors[key] = (tuple(keys), tuple(extracted))
-        return set(extracted)
+        return tuple(keys), tuple(extracted)
 
     def _update_need(self, i: int) -> None:
         """Whether packed instruction ``i`` needs an extract under the current plan."""

@@ -38,6 +38,26 @@ EPSILON = 1e-9
 Lanes = tuple[int, ...]
 
 
+def _remembered(ctx: BlockContext, name: str, source) -> dict:
+    """The dict ``ctx.memo[name]`` of answers that depend on ``source`` (a
+    part of the context), new whenever ``source`` is another object: a copy
+    of the context with other candidates may share the memo."""
+    entry = ctx.memo.get(name)
+    if entry is None or entry[0] is not source:
+        entry = ctx.memo[name] = (source, {})
+    return entry[1]
+
+
+def operand_packs(ctx: BlockContext, lanes: Lanes) -> tuple[Lanes | None, ...]:
+    """``ctx.generator.operand_packs(lanes)``, remembered per block: the
+    search asks for the same packs' operands round after round."""
+    known = _remembered(ctx, "operand_packs", ctx.generator)
+    found = known.get(lanes)
+    if found is None:
+        found = known[lanes] = tuple(ctx.generator.operand_packs(lanes))
+    return found
+
+
 def operand_tree(ctx: BlockContext, lanes: Lanes, candidates: set[Lanes], used: set[int]
                  ) -> list[Lanes]:
     """``lanes`` and, transitively, each operand vector of it that is a
@@ -49,7 +69,7 @@ def operand_tree(ctx: BlockContext, lanes: Lanes, candidates: set[Lanes], used: 
             continue
         tree.append(pack)
         taken |= set(pack)
-        work += list(ctx.generator.operand_packs(pack))
+        work += list(operand_packs(ctx, pack))
     return tree
 
 
@@ -60,7 +80,7 @@ def _complete(ctx: BlockContext, current: list[Pack], best: float, candidates: s
         used = {i for p in current for i in p.lanes}
         added = False
         for pack in list(current):
-            for operand in ctx.generator.operand_packs(pack.lanes):
+            for operand in operand_packs(ctx, pack.lanes):
                 if (operand is None or operand not in candidates or used & set(operand)
                         or ctx.time_left() <= 0):
                     continue
@@ -112,7 +132,7 @@ def merged_tree(ctx: BlockContext, chosen: set[Lanes], first: Lanes, second: Lan
         if a in merges or b in merges or a == b or a + b not in candidates:
             continue
         merges[a] = merges[b] = a + b
-        for op_a, op_b in zip(ctx.generator.operand_packs(a), ctx.generator.operand_packs(b)):
+        for op_a, op_b in zip(operand_packs(ctx, a), operand_packs(ctx, b)):
             if op_a in chosen and op_b in chosen:
                 work.append((op_a, op_b))
     return merges
@@ -131,7 +151,10 @@ def concatenations(candidates: set[Lanes]) -> dict[Lanes, set[Lanes]]:
 def _widen(ctx: BlockContext, current: list[Pack], best: float, candidates: set[Lanes]
            ) -> tuple[list[Pack], float]:
     """Best-improvement tree merges until none lowers the estimate."""
-    tails = concatenations(candidates)
+    known = _remembered(ctx, "concatenations", ctx.candidates)
+    tails = known.get("tails")
+    if tails is None:  # the same for every widening of the block
+        tails = known["tails"] = concatenations(candidates)
     while ctx.time_left() > 0:
         chosen = {p.lanes for p in current}
         found = None
@@ -154,6 +177,28 @@ def _widen(ctx: BlockContext, current: list[Pack], best: float, candidates: set[
 def refine_plan(ctx: BlockContext, packs: tuple[Pack, ...], rounds: int = 4
                 ) -> tuple[Pack, ...]:
     """A plan at least as cheap as ``packs`` by the estimate (see module doc)."""
+    return refined(ctx, packs, rounds)[0]
+
+
+def refined(ctx: BlockContext, packs: tuple[Pack, ...], rounds: int = 4
+            ) -> tuple[tuple[Pack, ...], float]:
+    """(:func:`refine_plan`, its estimate: ``plan_cost``, the scalar total
+    for no packs). Remembered per block (``ctx.memo``) when the search ran
+    to its end, so that ``gnn`` refines a greedy plan equal to the model's
+    only once."""
+    known = _remembered(ctx, "refined", ctx.candidates)
+    key = (tuple(packs), rounds)
+    if key in known:
+        return known[key]
+    found = _search(ctx, packs, rounds)
+    if ctx.time_left() > 0:  # a search the budget cut short may go further next time
+        known[key] = found
+    return found
+
+
+def _search(ctx: BlockContext, packs: tuple[Pack, ...], rounds: int
+            ) -> tuple[tuple[Pack, ...], float]:
+    """(plan, estimate): ``best`` is always the estimate of ``current``."""
     candidates = {p.lanes for p in ctx.candidates.packs}
     current = list(packs)
     best = plan_cost(ctx, tuple(current)) if current else ctx.scalar_total
@@ -171,4 +216,4 @@ def refine_plan(ctx: BlockContext, packs: tuple[Pack, ...], rounds: int = 4
         cost = plan_cost(ctx, tuple(trial)) if trial else ctx.scalar_total
         if cost < best - EPSILON:
             current, best = trial, cost
-    return tuple(current) if best < ctx.scalar_total - EPSILON else ()
+    return (tuple(current), best) if best < ctx.scalar_total - EPSILON else ((), ctx.scalar_total)

@@ -179,3 +179,48 @@ def test_shipped_model_is_the_default_and_vectorizes_correctly():
     text, report = run_slp(source, policy)
     assert any(b.vectorized for b in report.blocks) and not report.fallbacks
     assert validate_modules(source, text, seeds=2).ok
+
+
+def test_dense_relations_sum_by_one_matrix_product_as_the_torch_model_does(random_model_dir,
+                                                                           monkeypatch):
+    """A nearly complete memory relation (a block whose accesses all alias)
+    is summed by a 0/1 matrix product (duplicate edges counted twice); the
+    node states equal the torch model's and those of the per-edge sums."""
+    import models.numpy_ggnn as numpy_ggnn
+    from models.architecture import FEATURE_VOCAB
+    from slpvec.graph import EDGE_TYPES
+
+    rng = np.random.default_rng(3)
+    n = 120
+    x = np.stack([rng.integers(0, size, n) for size in FEATURE_VOCAB], axis=1)
+    pairs = [(a, b) for b in range(n) for a in range(b) if rng.random() < 0.6]
+    pairs += pairs[:5]  # duplicate edges count twice
+    memory = np.array(pairs).T
+    operand = np.stack([rng.integers(0, n, 40), rng.integers(0, n, 40)])
+    edge_index = np.concatenate([memory, operand], axis=1)
+    edge_type = np.r_[np.full(memory.shape[1], EDGE_TYPES.index("memory")),
+                      np.zeros(40, dtype=np.int64)]
+    groups = numpy_ggnn._relation_groups(edge_index, edge_type)
+    assert any(multi is not None and multi.matrix is not None for *_, multi, _ in groups)
+    numpy_model, _ = load_numpy_model(random_model_dir)
+    h = numpy_model.node_states(x, edge_index, edge_type)
+    model, _ = load_checkpoint(random_model_dir)
+    with torch.no_grad():
+        reference = model.node_states(torch.from_numpy(x), torch.from_numpy(edge_index),
+                                      torch.from_numpy(edge_type)).numpy()
+    np.testing.assert_allclose(h, reference, rtol=1e-4, atol=1e-5)
+    monkeypatch.setattr(numpy_ggnn._SegmentSums, "MAX_CELLS", 0)  # every sum edge by edge
+    np.testing.assert_allclose(numpy_model.node_states(x, edge_index, edge_type), h,
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_gnn_compares_its_plans_by_the_repair_s_own_estimates(monkeypatch):
+    """Choosing between the refined model plan and the refined greedy plan
+    prices neither again (each full plan priced moved the whole estimate)."""
+    import models.policy as policy_module
+
+    priced = []
+    monkeypatch.setattr(policy_module, "plan_cost", lambda *args: priced.append(args))
+    module_text = parse_module(kernel_ir("mat4.c")).text
+    text, report = run_slp(module_text, GnnPolicy())  # the shipped model
+    assert any(b.vectorized for b in report.blocks) and not priced

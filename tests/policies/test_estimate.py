@@ -166,3 +166,20 @@ def test_a_failed_estimate_leaves_no_half_updated_terms(monkeypatch):
     with pytest.raises(RuntimeError):
         plan_cost(ctx, plan)  # fails after the packs were recorded, before their operands
     assert plan_cost(ctx, plan) == emitted_cost(ctx, plan)
+
+
+def test_operand_vectors_of_a_pack_are_chosen_once_per_neighbourhood(monkeypatch):
+    """Moving back to a plan priced before chooses no operand vector anew:
+    a pack's vectors depend only on which packs hold its operands."""
+    import slpvec.estimate as estimate
+
+    calls = []
+    choose = estimate.operand_vectors
+    monkeypatch.setattr(estimate, "operand_vectors", lambda *a: calls.append(a) or choose(*a))
+    ctx = next(kernel_contexts())
+    rng = random.Random(2)
+    plans = [tuple(random_step(rng, [], ctx.candidates.packs)) for _ in range(6)]
+    costs = [plan_cost(ctx, plan) for plan in plans]
+    before = len(calls)
+    assert [plan_cost(ctx, plan) for plan in plans] == costs
+    assert len(calls) == before > 0

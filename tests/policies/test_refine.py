@@ -109,3 +109,48 @@ def test_a_feeder_that_makes_a_tree_merge_pay_is_followed_by_widening():
     text, report = run_slp(source, "greedy-refined")
     assert report.blocks[0].cost_after == 14
     assert validate_modules(source, text, seeds=2).ok
+
+
+def test_a_plan_is_refined_once_per_block_unless_the_budget_cut_the_search(monkeypatch):
+    """gnn refines the model's plan and the greedy plan; when they are the
+    same plan the search runs once. A search the block's budget stopped is
+    not remembered (with more time it may go further)."""
+    import slpvec.policies.refine as refine
+
+    searches = []
+    search = refine._search
+    monkeypatch.setattr(refine, "_search", lambda *args: searches.append(args) or search(*args))
+    ctx = context(lanes_add(8))
+    start = half_width_plan(8)
+    first = refine_plan(ctx, start)
+    assert refine_plan(ctx, start) == first and len(searches) == 1
+    refine_plan(ctx, start[:4])
+    assert len(searches) == 2
+    spent = ctx.with_budget(1e-9)  # shares the block's memo
+    refine_plan(spent, start[4:])
+    refine_plan(spent, start[4:])
+    assert len(searches) == 4
+
+
+def test_a_context_with_other_candidates_is_refined_anew():
+    """A copy of the context (sharing its memo) whose candidates differ gets
+    its own search: the remembered plan may use a candidate it lacks."""
+    from dataclasses import replace
+
+    ctx = context(lanes_add(8))
+    start = half_width_plan(8)
+    wide = refine_plan(ctx, start)
+    assert any(p not in start for p in wide)
+    narrow = replace(ctx, candidates=replace(ctx.candidates, packs=tuple(
+        p for p in ctx.candidates.packs if p.width <= 4)))
+    assert all(p.width <= 4 for p in refine_plan(narrow, start))
+
+
+def test_refined_gives_the_estimate_of_the_plan_it_returns():
+    from slpvec.policies.refine import refined
+
+    ctx = context(lanes_add(8))
+    for start in (half_width_plan(8), half_width_plan(8)[:2], ()):
+        plan, cost = refined(ctx, start)
+        assert plan == refine_plan(ctx, start)
+        assert cost == (plan_cost(ctx, plan) if plan else ctx.scalar_total)
