@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from ..codegen.operands import is_commutative
 from ..context import BlockContext
 from ..estimate import plan_cost
-from ..ir.types import LOAD, STORE
+from ..ir.types import LOAD, LOCAL, STORE
 from ..packs import Pack, PackPlan
 from .base import Policy, register
 from .refine import refine_plan
@@ -72,15 +73,29 @@ class GreedyBottomUp(Policy):
         tree, used, work = [seed], set(seed.lanes), [seed.lanes]
         while work:
             lanes = work.pop()
-            for operand in ctx.generator.operand_packs(lanes):
-                if operand is None or operand not in candidates:
-                    continue
+            operands = [o for o in ctx.generator.operand_packs(lanes) if o in candidates]
+            for operand in operands or _factor_packs(ctx, lanes, candidates):
                 if (taken | used) & set(operand):
                     continue
                 tree.append(Pack(operand))
                 used |= set(operand)
                 work.append(operand)
         return tree
+
+
+def _factor_packs(ctx: BlockContext, lanes: tuple[int, ...], candidates: set) -> list:
+    """Load candidates taking, lane by lane, either factor of commutative lanes
+    (``re*t`` and ``t*im``: the pack of ``re`` and ``im``, NPB FT's evolve),
+    which the positional and first-match operand packs miss when both
+    factors have one signature (two loads of doubles); :meth:`_tree` asks for
+    them only when no operand pack of the lanes is a candidate."""
+    instrs = ctx.block.instrs
+    if not all(len(instrs[i].operands) >= 2 and is_commutative(instrs[i])
+               for i in lanes):
+        return []
+    factors = [{op.index for op in instrs[i].operands[:2] if op.kind == LOCAL} for i in lanes]
+    return [c for c in sorted(candidates) if len(c) == len(lanes)
+            and instrs[c[0]].kind == LOAD and all(x in f for x, f in zip(c, factors))]
 
 
 @register

@@ -74,7 +74,7 @@ def test_greedy_refined_policy_never_costs_more_than_greedy():
 
     greedy, refined = get_policy("greedy"), get_policy("greedy-refined")
     better = 0
-    for _, ctx in small_contexts(60, max_candidates=60, first_seed=3000):
+    for _, ctx in small_contexts(60, max_candidates=200, first_seed=3100):
         base = greedy.plan(ctx).packs
         mine = refined.plan(ctx).packs
         base_cost = plan_cost(ctx, base) if base else ctx.scalar_total
