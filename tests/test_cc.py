@@ -193,3 +193,20 @@ def test_plugin_pipeline_is_the_default(program, monkeypatch):
     assert data["report"]["policy"] == "ilp" and data["report"]["blocks"]
     with pytest.raises(SlpvecError, match="--pipeline must be one of plugin, post-O3"):
         cc.split_options(["--pipeline", "late"])
+
+
+def test_the_plugin_front_end_does_not_import_the_vectorizer(program):
+    """Under make, slpvec cc runs once per source: on the plugin route the
+    worker builds the policy, so the front end checks only the name and
+    never imports the policies, the driver or the GNN (0.3-0.5 s of CPU per
+    source, a third of a gnn build of NPB BT)."""
+    probe = ("import sys\n"
+             "from slpvec.tools import cc\n"
+             "code = cc.main(['--policy', 'gnn', '-O3', '-c', 'kernel.c'])\n"
+             "heavy = sorted(m for m in sys.modules if m in ('slpvec.driver', 'slpvec.policies', "
+             "'models.policy', 'numpy', 'llvmlite'))\n"
+             "print(code, heavy)\n")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=program, check=True)
+    assert proc.stdout.strip() == "0 []"
+    assert (program / "kernel.o").is_file()

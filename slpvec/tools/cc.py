@@ -234,10 +234,10 @@ def compile_source(source: str, obj: str, inv: Invocation, opts: CcOptions,
                    policy) -> SourceResult:
     """One C source to an object file through slpvec. Raises CompileFailed
     only when clang rejects the code; slpvec's own failures fall back to scalar."""
-    from ..driver import run_slp
-
     if opts.pipeline == "plugin":
         return _compile_with_plugin(source, obj, inv, opts)
+    from ..driver import run_slp
+
     t0 = time.perf_counter()
     proc = _tool("clang", [*inv.compile_flags, *dependency_flags(inv, source), *CLANG_IR_FLAGS,
                            source, "-o", "-"])
@@ -345,8 +345,8 @@ def run_cc(argv: list[str]) -> int:
             warn("-flto: compiled by clang-22 alone (LTO bitcode is vectorized at link time)")
         return subprocess.run([clang, *args]).returncode
     if opts.pipeline == "plugin":  # the worker builds the policy; here only its name is checked
-        from ..policies.base import policy_class
-        policy = policy_class(opts.policy)
+        from ..policy_names import check_policy_name
+        policy = check_policy_name(opts.policy)
     else:
         policy = make_policy(opts)
     if inv.compile_only:

@@ -136,3 +136,16 @@ def test_policies_without_a_search_have_no_solve_record():
     _, report = run_slp(kernel_ir("vec4.c"), "greedy")
     assert all(b.solve is None for b in report.blocks)
     assert all(b["solve"] is None for b in report.to_json()["blocks"])
+
+
+def test_the_front_ends_list_of_policy_names_is_the_registry():
+    """slpvec cc checks a policy name against slpvec.policy_names without
+    importing the policies; that list must be exactly what the registry
+    (including the lazily imported ilp and gnn) offers."""
+    from slpvec.policies import policy_names
+    from slpvec.policy_names import BUILTIN_POLICIES, check_policy_name
+
+    assert sorted(BUILTIN_POLICIES) == policy_names()
+    assert check_policy_name("gnn") == "gnn"
+    with pytest.raises(SlpvecError, match="unknown policy 'nope' \\(choose from gnn, gnn-raw"):
+        check_policy_name("nope")
