@@ -148,6 +148,15 @@ def _fix(prob, x, problem: IlpProblem, packs_of, fixed: dict[int, Pack | None]) 
             raise InternalError(f"fixed pack {pack} is not a candidate of {problem.block_id}")
 
 
+def _objective_value(prob) -> float:
+    """The solved objective (TTI units). A variable whose every coefficient is 0
+    (a pack saving nothing, in no constraint) is left out of the model: PuLP
+    then gives it, and the whole objective, no value (None). It is 0 here."""
+    objective = prob.objective
+    return float(objective.constant + sum(coefficient * (var.value() or 0.0)
+                                          for var, coefficient in objective.items()))
+
+
 def solve(problem: IlpProblem, time_limit_s: float = 10.0, solver: str = "cbc",
           fixed: dict[int, Pack | None] | None = None) -> Solution:
     """Optimal (or best found) packing of ``problem``.
@@ -182,7 +191,7 @@ def solve(problem: IlpProblem, time_limit_s: float = 10.0, solver: str = "cbc",
         packs = tuple(problem.packs[q] for q in chosen)
         cycle = pack_cycle(deps, packs)
         if cycle is None:
-            return Solution(PackPlan(problem.block_id, packs), float(pulp.value(prob.objective)),
+            return Solution(PackPlan(problem.block_id, packs), _objective_value(prob),
                             status, time.perf_counter() - start, chosen)
         cuts.append(tuple(chosen[k] for k in cycle))
     return Solution(PackPlan(problem.block_id), problem.scalar_total, TIMEOUT_NO_SOLUTION,

@@ -245,3 +245,31 @@ def test_an_operand_taking_lanes_of_a_wider_load_is_one_narrowing_shuffle():
     assert any(line.endswith(f"shufflevector <4 x float> {load}, <4 x float> poison, "
                              "<2 x i32> <i32 2, i32 3>") for line in lines)
     assert not any("extractelement" in line or "insertelement" in line for line in lines)
+
+
+SAVES_NOTHING = """
+define void @f(ptr %p) {
+entry:
+  store i8 -1, ptr %p, align 1
+  %p1 = getelementptr i8, ptr %p, i64 1
+  store i8 -1, ptr %p1, align 1
+  ret void
+}
+"""
+
+
+def test_a_lone_pack_that_saves_nothing_is_solved_not_a_crash():
+    """Two i8 stores cost as much as one <2 x i8> store: the pack's only
+    variable has coefficient 0 and no constraint, so PuLP leaves it out of the
+    model and gave the objective no value (a TypeError on darknet's
+    stb_image, kvazaar, libxmp and puredata blocks in a dataset build)."""
+    from .helpers import context
+
+    problem = build_problem(context(SAVES_NOTHING))
+    assert len(problem.packs) == 1
+    packed = plan_objective(problem, {0})
+    assert packed == pytest.approx(problem.scalar_total)  # the premise: it saves nothing
+    for solver in ("cbc", "highs"):
+        solution = solve(problem, solver=solver)
+        assert solution.status == OPTIMAL
+        assert solution.objective == pytest.approx(problem.scalar_total), solver
