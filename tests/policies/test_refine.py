@@ -85,14 +85,21 @@ def test_greedy_refined_policy_never_costs_more_than_greedy():
 
 
 def test_a_feeder_that_makes_a_tree_merge_pay_is_followed_by_widening():
-    """cglm's mat2x4 multiply: greedy packs four 4-wide trees (cost 30),
-    feeding adds the 8-wide load of b (23), and only then does merging the
-    trees into two 8-wide ones pay: the ILP's plan (14). Checked by running
-    the emitted code too."""
+    """cglm's mat2x4 multiply packed as four 4-wide trees (cost 30): merging
+    them into 8-wide trees does not pay, feeding adds the 8-wide load of b
+    (23), and only then does the merge pay: the ILP's plan (14). Checked by
+    running the emitted code too. The four trees are greedy's plan with the
+    candidates cut to 4 wide: greedy itself now packs the 8-wide trees
+    without the feeder (42; since 3fe15fc their gathers of a row twice and
+    of two splats are priced as halves and one concatenation, so the widest
+    store seed pays and is kept), from which refine needs no merge."""
+    from dataclasses import replace
+
     from slpvec.driver import prepare, run_slp
     from slpvec.context import make_context
     from slpvec.ir import parse_module
     from slpvec.policies import get_policy
+    from slpvec.policies.refine import _add_feeders, _widen
     from slpvec.tools.validate import validate_modules
 
     from ..conftest import kernel_ir
@@ -101,9 +108,15 @@ def test_a_feeder_that_makes_a_tree_merge_pay_is_followed_by_widening():
     module, target, costs, table = prepare(parse_module(source))
     fn = module.functions[0]
     ctx = make_context(fn.blocks[0], fn, target, costs[(fn.name, fn.blocks[0].label)], table)
-    greedy = get_policy("greedy").plan(ctx).packs
-    refined = refine_plan(ctx, greedy)
-    assert (ctx.scalar_total, plan_cost(ctx, greedy)) == (64, 30)
+    narrow = replace(ctx, candidates=replace(ctx.candidates, packs=tuple(
+        p for p in ctx.candidates.packs if p.width <= 4)))
+    trees = get_policy("greedy").plan(narrow).packs
+    candidates = {p.lanes for p in ctx.candidates.packs}
+    assert (ctx.scalar_total, plan_cost(ctx, trees)) == (64, 30)
+    assert _widen(ctx, list(trees), 30, candidates)[1] == 30  # no merge pays unfed
+    fed, cost = _add_feeders(ctx, list(trees), 30, rounds=4)
+    assert cost == 23 and [p.width for p in fed if p not in trees] == [8]
+    refined = refine_plan(ctx, trees)
     assert plan_cost(ctx, refined) == plan_cost(ctx, get_policy("ilp").plan(ctx).packs) == 14
     assert sorted(p.width for p in refined) == [8] * 8
     text, report = run_slp(source, "greedy-refined")
