@@ -24,9 +24,9 @@ from math import gcd
 from ..ir.datalayout import LayoutError
 from ..ir.types import LOAD, STORE, Block, Function
 from .objects import ObjectSet, underlying_objects
+from .linear import CONST_WRAPS, Linear, Shift, wrap_signed
 from .value_forms import (ALLOCA, ARG, GLOBAL_ROOT, NOALIAS_ARG, OBJECTS, OPAQUE, ROOT_KINDS,
-                          CONST_WRAPS, Linear, PointerForm, Shift, ValueForms, wrap_signed,
-                          forms_of, function_layouts)
+                          PointerForm, ValueForms, forms_of, function_layouts)
 
 __all__ = ["ALLOCA", "ARG", "GLOBAL_ROOT", "NOALIAS_ARG", "OBJECTS", "OPAQUE", "ROOT_KINDS",
            "Address", "AddressAnalysis", "Linear", "function_layouts", "kinds_may_alias",
