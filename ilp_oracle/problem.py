@@ -44,7 +44,8 @@ from slpvec.codegen.schedule import pack_reachability
 from slpvec.codegen.operands import choose, is_commutative, lane_value
 from slpvec.context import BlockContext
 from slpvec.pricing import operand_cost, pack_costs
-from slpvec.ir.types import LOCAL, PHI
+from slpvec.analysis.loops import used_by_other_blocks
+from slpvec.ir.types import LOCAL
 from slpvec.packs import Pack
 
 
@@ -203,10 +204,8 @@ def build_problem(ctx: BlockContext) -> IlpProblem:
     for s, slot in enumerate(slots):
         for i, r in zip(packs[slot.pack].lanes, slot.reads):
             reading.setdefault((i, r), []).append(s)
-    uses = [Use(i, ()) for i in ctx.block.live_out]
-    for user in instrs:
-        if user.kind == PHI:
-            continue
+    uses = [Use(i, ()) for i in used_by_other_blocks(ctx.function, ctx.block)]
+    for user in instrs:  # a back-edge value read by a phi: as by any user
         for position, op in enumerate(user.operands):
             if op.kind != LOCAL or not packs_of[op.index]:
                 continue

@@ -23,7 +23,8 @@ from .codegen import vector_ops as vo
 from .codegen.operands import operand_vectors
 from .codegen.schedule import PackCycleTracker, pack_cycle
 from .context import BlockContext
-from .ir.types import LOAD, LOCAL, PHI, STORE
+from .analysis.loops import used_by_other_blocks
+from .ir.types import LOAD, LOCAL, STORE
 from .packs import Pack
 from .pricing import operand_cost, pack_costs
 
@@ -114,8 +115,8 @@ class PlanEstimator:
     instruction minus the scalars it replaces, plus each distinct operand
     vector built (keyed by :attr:`OperandVector.key`, with packs named by
     their lanes), plus an extract per packed, named instruction that is
-    needed as a scalar (live out, used by a scalar, a phi, a gather or a
-    splat, or the address of a memory pack). A pack's operand vectors depend
+    needed as a scalar (read by another block, used by a scalar (an
+    unpacked phi too), a gather or a splat, or the address of a memory pack). A pack's operand vectors depend
     only on which packs hold its operands; an instruction's extract only on
     its users, so a new plan updates the packs using a changed lane and the
     instructions next to one.
@@ -132,7 +133,7 @@ class PlanEstimator:
                 if op.kind == LOCAL:
                     users[op.index].append(ins.idx)
         self.users = [tuple(dict.fromkeys(u)) for u in users]
-        self.live_out = frozenset(ctx.block.live_out)
+        self.live_out = used_by_other_blocks(ctx.function, ctx.block)
         self.scalar_total = ctx.scalar_total
         self.acyclic = AcyclicPlans(ctx.deps)
         self.facts: dict[Lanes, _PackFacts] = {}
@@ -267,8 +268,7 @@ class PlanEstimator:
         ins = self.instrs[i]
         if place is None or not ins.name or not (
                 i in self.live_out or self.demand.get(i)
-                or any(u not in self.pack_of or self.instrs[u].kind == PHI
-                       for u in self.users[i])):
+                or any(u not in self.pack_of for u in self.users[i])):
             self.needs.pop(i, None)
             return
         shape = (ins.type, len(place[0]), place[1])

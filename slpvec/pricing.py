@@ -16,7 +16,7 @@ from .codegen.block import operand_positions
 from .codegen.operands import OperandVector, gather_halves
 from .context import BlockContext
 from .cost import SynthQuery
-from .ir.types import LOAD, STORE
+from .ir.types import LOAD, PHI, STORE
 from .packs import Pack
 
 POISON = ("poison",)  # a mix of undef and poison lanes is not poison
@@ -25,9 +25,11 @@ POISON = ("poison",)  # a mix of undef and poison lanes is not poison
 def pack_queries(ctx: BlockContext, pack: Pack) -> list[SynthQuery]:
     """The synthetic instructions that price ``pack``: the text codegen emits
     for it, one query per vector instruction (an alternate-opcode pack: its
-    two vector operations and their blend)."""
+    two vector operations and their blend; a vector phi: none)."""
     lanes = [ctx.block.instrs[i] for i in pack.lanes]
     first, width = lanes[0], pack.width
+    if first.kind == PHI:  # a vector phi is free, as TTI prices a scalar one
+        return []
     arg_types: list[str] = []
     texts: list[str] = []
     for pos in operand_positions(first):

@@ -38,6 +38,17 @@ def test_fuzz_single_block_loops_is_clean(tmp_path):
     assert summary.classes["loop"]["blocks"] == 20 and summary.classes["loop"]["vectorized"] >= 20
 
 
+def test_fuzz_loop_carried_values_is_clean(tmp_path):
+    # lanes read what the previous iteration computed: their phis pack into
+    # vector phis entered from the preheader (issue 16), the module runs unchanged
+    specs = (BlockSpec(loop=True, carried=True, shuffled=True),
+             BlockSpec(noalias=False, loop=True, carried=True))
+    summary = fuzz(20, 0, POLICIES, HASWELL, tmp_path, specs=specs)
+    assert summary.mismatches == [] and summary.crashes == [] and summary.unchecked == []
+    assert summary.classes["carried"]["blocks"] == 20
+    assert summary.classes["carried"]["vectorized"] >= 30  # of 60 runs
+
+
 def test_fuzz_extract_lanes_is_clean(tmp_path):
     # lanes extracted from two or three vectors: extract packs become one
     # shufflevector of two vectors (issue 16), the module runs unchanged

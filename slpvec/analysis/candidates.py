@@ -7,7 +7,9 @@ both over every lane and blends them, as LLVM's SLP does), *independent* (no
 dependence path between any two lanes) and, for loads/stores, at
 *consecutive* addresses in lane order. Lanes that ``extractelement`` a
 constant lane of at most two vectors pack into one shufflevector of those
-vectors (:func:`constant_lane_extract`).
+vectors (:func:`constant_lane_extract`). Phis pack into a vector phi when
+each incoming value comes from the block itself, from the preheader of a
+single-block loop, or is a constant (:func:`.loops.packable_phi`).
 
 Generation, goSLP-style but seeded so the set stays small enough to solve:
 
@@ -31,11 +33,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..ir.types import CONST, LOAD, LOCAL, PURE, STORE, VALUE, Block, Function, Instr
+from ..ir.types import CONST, LOAD, LOCAL, PHI, PURE, STORE, VALUE, Block, Function, Instr
 from ..ir.typesize import VECTORIZABLE, scalar_bits, vector_shape
 from ..packs import Pack
 from ..target import Target
 from .dependence import DependenceGraph, build_dependence_graph
+from .loops import loop_preheader, packable_phi, phi_labels
 
 NOT_PACKABLE = frozenset({"getelementptr", "alloca", "insertelement",
                           "shufflevector", "extractvalue", "insertvalue", "phi"})
@@ -78,6 +81,8 @@ def signature(ins: Instr) -> tuple:
     Poison/fast-math flags may differ (the pack keeps the common ones).
     """
     operand_types = tuple(op.type for op in ins.operands if not (ins.callee and op.text == f"@{ins.callee}"))
+    if ins.kind == PHI:  # a vector phi's operands come from the blocks lane 0's come from
+        operand_types += phi_labels(ins)
     return (ins.opcode, ins.type, ins.callee, ins.predicate, ins.immargs, operand_types)
 
 
@@ -136,7 +141,10 @@ class CandidateGenerator:
         self.deps = deps or build_dependence_graph(block, function)
         self.max_candidates = max_candidates
         self.instrs = block.instrs
-        self.packable = [is_packable(ins) for ins in self.instrs]
+        preheader = loop_preheader(function, block) if function is not None else None
+        self.packable = [is_packable(ins) or (packable_phi(ins, block, preheader)
+                                              and ins.type in VECTORIZABLE and ins.type != "ptr")
+                         for ins in self.instrs]
         self.sig = [signature(ins) if ok else None for ins, ok in zip(self.instrs, self.packable)]
         self.family = [family(ins) if ok else None for ins, ok in zip(self.instrs, self.packable)]
         self.users = self._users()

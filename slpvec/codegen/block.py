@@ -5,7 +5,10 @@ each pack becomes operand-building instructions (see :mod:`.operands`), one
 vector instruction and, for lanes still needed as scalars (live out, used by
 scalar code or by a gathered operand), an ``extractelement`` that keeps the
 lane's original name, so no user needs rewriting. In a single-block loop,
-loop-invariant operand vectors go to the preheader instead (:mod:`.hoist`).
+loop-invariant operand vectors go to the preheader instead (:mod:`.hoist`);
+a pack of phis becomes a vector phi among the block's phis, its lanes'
+extracts follow the phis, and a back-edge vector that must be built goes
+just before the terminator.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from typing import Callable
 from ..analysis.candidates import CandidateGenerator
 from ..analysis.dependence import DependenceGraph
 from ..analysis.forwarding import forwarded_loads
-from ..ir.types import LOAD, LOCAL, PHI, STORE, Block, Function
+from ..analysis.loops import loop_preheader, phi_labels, used_by_other_blocks
+from ..ir.types import LOAD, LOCAL, PHI, STORE, TERMINATOR, Block, Function, value_ref
 from ..packs import Pack, PackPlan
 from . import vector_ops as vo
-from .hoist import loop_invariant, loop_preheader
+from .hoist import loop_invariant
 from .operands import OperandVector, gather_halves, operand_vectors
 from .schedule import schedule, units_of
 
@@ -98,6 +102,7 @@ class BlockEmitter:
         self.block, self.deps, self.packs, self.fresh = block, deps, plan.packs, fresh
         self.split_gather = split_gather
         self.preheader = loop_preheader(function, block) if function is not None else None
+        self.live_out = used_by_other_blocks(function, block)
         self.preheader_lines: list[str] = []
         self.instrs = block.instrs
         self.names = [ins.ref for ins in self.instrs]
@@ -115,9 +120,9 @@ class BlockEmitter:
         self.stored: dict[int, str] = {}  # store pack -> the vector it stored
 
     def _needs_scalar(self) -> set[int]:
-        need = {i for i in self.block.live_out if i in self.pack_of}
+        need = {i for i in self.live_out if i in self.pack_of}
         for ins in self.instrs:
-            if ins.idx in self.pack_of and ins.kind != PHI:
+            if ins.idx in self.pack_of:
                 continue
             need |= {op.index for op in ins.operands
                      if op.kind == LOCAL and op.index in self.pack_of}
@@ -132,15 +137,30 @@ class BlockEmitter:
         return {i for i in need if self.instrs[i].name}
 
     def emit(self) -> BlockCode:
+        phis: list[str] = []
         lines: list[str] = []
+        vector_phis: list[int] = []
+        terminator = None
         n_ops = 0
         for unit in schedule(self.deps, self.packs):
             if unit >= len(self.packs):
-                lines.append(self.instrs[unit - len(self.packs)].text)
-                continue
-            before = len(lines)
-            lines.extend(self._pack_lines(unit))
-            n_ops += len(lines) - before
+                ins = self.instrs[unit - len(self.packs)]
+                if ins.kind == TERMINATOR:
+                    terminator = len(lines)
+                (phis if ins.kind == PHI else lines).append(ins.text)
+            elif self.instrs[self.packs[unit].lanes[0]].kind == PHI:
+                vector_phis.append(unit)  # after the body: back-edge vectors may reuse its
+            else:
+                before = len(lines)
+                lines.extend(self._pack_lines(unit))
+                n_ops += len(lines) - before
+        if vector_phis:
+            head, tail = self._vector_phi_lines(vector_phis)
+            at = len(lines) if terminator is None else terminator
+            lines[at:at] = tail
+            lines[:0] = head
+            n_ops += len(head) + len(tail)
+        lines[:0] = phis
         n_extracts = sum(1 for i in self.needs_scalar)
         return BlockCode(self.block.id, tuple(lines), self.packs, n_extracts,
                          n_ops - len(self.packs) - n_extracts,
@@ -179,6 +199,28 @@ class BlockEmitter:
                     lines.append(vo.extract(self.names[i], self.vectors[k], first.type,
                                             pack.width, lane))
         return lines
+
+    def _vector_phi_lines(self, units: list[int]) -> tuple[list[str], list[str]]:
+        """(the vector phis and their lanes' extracts, to follow the block's
+        phis; back-edge vectors to build before the terminator). A vector
+        entering from the preheader is loop-invariant, so :meth:`_operand`
+        builds it there; one from another block must be a constant; a
+        back-edge vector the body built already is reused."""
+        own = value_ref(self.block.label)
+        phis, extracts, tail = [], [], []
+        for k in units:
+            pack = self.packs[k]
+            lanes = [self.instrs[i] for i in pack.lanes]
+            texts = []
+            for vector, label in zip(self.operands[k], phi_labels(lanes[0])):
+                entering = self.preheader is not None and label == value_ref(self.preheader.label)
+                if label != own and not entering and vector.kind != "const":
+                    raise vo.UnsupportedPack(f"vector phi entered from {label} by a {vector.kind}")
+                texts.append(self._operand(vector, tail))
+            phis.append(vo.pack_instruction(self.vectors[k], lanes, texts))
+            extracts += [vo.extract(self.names[i], self.vectors[k], lanes[0].type, pack.width, lane)
+                         for lane, i in enumerate(pack.lanes) if i in self.needs_scalar]
+        return phis + extracts, tail
 
     def _operand(self, vector: OperandVector, lines: list[str]) -> str:
         """The value of ``vector``; built into ``lines`` unless an earlier pack

@@ -7,6 +7,7 @@ the cost of a pack can be queried with exactly the text codegen will emit.
 
 from __future__ import annotations
 
+from ..analysis.loops import phi_labels
 from ..errors import InternalError
 from ..ir.types import Instr
 from ..ir.typesize import vector_shape
@@ -119,6 +120,9 @@ def pack_instruction(result: str, lanes: list[Instr], operands: list[str],
         t = vec(elem_types[0], n)
         return f"store {t} {operands[0]}, ptr {pointer}, align {_align(first)}"
     rtype = vec(first.type, n)
+    if op == "phi":  # operands: the vectors entering from lane 0's incoming blocks
+        incoming = ", ".join(f"[ {v}, {label} ]" for v, label in zip(operands, phi_labels(first)))
+        return f"{result} = phi {flags}{rtype} {incoming}"
     if op in CASTS:
         return f"{result} = {op} {flags}{vec(elem_types[0], n)} {operands[0]} to {rtype}"
     if op == "fneg" or op == "freeze":

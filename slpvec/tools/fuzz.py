@@ -46,6 +46,7 @@ EVERY_CLASS = replace(_CLASS, n_groups=4, **{name: True for name in FUZZ_CLASSES
 FUZZ_SPECS = (BlockSpec(), BlockSpec(noalias=False), BlockSpec(casts=True, shuffled=True),
               BlockSpec(noalias=False, casts=True, shuffled=True),
               BlockSpec(loop=True, shuffled=True), BlockSpec(noalias=False, loop=True),
+              BlockSpec(loop=True, carried=True, shuffled=True),
               *(replace(_CLASS, **{name: True}) for name in FUZZ_CLASSES),
               replace(_CLASS, compares=True, selects=True, intrinsics=True),
               replace(_CLASS, narrow=True, i1=True, selects=True, compares=True),
@@ -62,7 +63,8 @@ COLUMNS = ("blocks", "vectorized", "fallbacks", "mismatches", "crashes", "unchec
 
 def spec_labels(spec: BlockSpec) -> tuple[str, ...]:
     """The classes a spec's blocks count for in the summary."""
-    base = ("may-alias",) * (not spec.noalias) + ("casts",) * spec.casts + ("loop",) * spec.loop
+    base = ("may-alias",) * (not spec.noalias) + ("casts",) * spec.casts + ("loop",) * spec.loop \
+        + ("carried",) * spec.carried
     return spec.classes + base if spec.classes else base or ("plain",)
 
 

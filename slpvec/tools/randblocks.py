@@ -55,6 +55,7 @@ class BlockSpec:
     invoke: bool = False     # the entry block ends in an invoke
     alternate: bool = False  # lanes mixing two opcodes (fadd/fsub, add/sub...), swapped operands
     loop: bool = False       # the lane groups run 3 times in a single-block loop (generator above)
+    carried: bool = False    # ... and lanes read values the previous iteration computed (phis)
     extracts: bool = False   # lanes extracted from vectors by constant index (extract packs)
 
     @property
@@ -121,6 +122,8 @@ class _Builder:
             return self.load(template[1], slot)
         if kind == "scalar":
             return template[1]
+        if kind == "carried":  # lane k reads %c<k>: what lane k of group 0 computed before
+            return f"%c{lane}"
         if kind == "const":
             return template[1]
         if kind == "cast":
@@ -149,6 +152,8 @@ class _Builder:
             r = rng.random()
             if r < 0.65:
                 return ("load", rng.randrange(self.spec.n_arrays))
+            if self.spec.carried and r < 0.8:
+                return ("carried",)
             if r < 0.85:
                 return ("scalar", f"%s{rng.randrange(2)}")
             return ("const", self.const())
@@ -183,7 +188,8 @@ def random_block_ir(seed: int, spec: BlockSpec = BlockSpec()) -> str:
     b = _Builder(rng, elem, spec)
     base_slot = [0] * spec.n_arrays
     live = []
-    for _ in range(spec.n_groups):
+    carried = {}  # lane -> the value group 0 computes there
+    for group in range(spec.n_groups):
         lanes = rng.randint(2, spec.max_lanes)
         template = b.template(rng.randint(1, 3))
         out_array = rng.randrange(spec.n_arrays)
@@ -199,6 +205,8 @@ def random_block_ir(seed: int, spec: BlockSpec = BlockSpec()) -> str:
             slot = start + lane + gap
             swap = rng.random() < 0.1
             value = b.expr(template, lane, lane + gap, swap)
+            if group == 0:
+                carried[lane] = value
             b.store(value, out_array, slot)
             if rng.random() < 0.1:
                 live.append(value)
@@ -225,9 +233,11 @@ def random_block_ir(seed: int, spec: BlockSpec = BlockSpec()) -> str:
         tail.append(f"ret {elem} {acc}")
     else:
         tail.append("ret void")
-    if spec.loop:  # its scalar arguments become loop-invariant operands
+    if spec.loop or spec.carried:  # its scalar arguments become loop-invariant operands
+        phis = [f"%c{k} = phi {elem} [ {b.const() if k % 3 == 2 else f'%s{k % 2}'}, %entry ], "
+                f"[ {carried.get(k, '%s0')}, %loop ]" for k in range(spec.max_lanes * spec.carried)]
         b.lines[:0] = ["br label %loop", "loop:", "%loop.i = phi i64 [ 0, %entry ], "
-                       "[ %loop.next, %loop ]"]
+                       "[ %loop.next, %loop ]", *phis]
         b.lines += ["%loop.next = add nuw nsw i64 %loop.i, 1",
                     "%loop.done = icmp eq i64 %loop.next, 3",
                     "br i1 %loop.done, label %exit, label %loop", "exit:"]

@@ -146,3 +146,23 @@ def brute_force(problem, deps) -> tuple[float, frozenset]:
             if value < best[0] - 1e-9:
                 best = (value, frozenset(subset))
     return best
+
+
+CARRIED = (BlockSpec(loop=True, carried=True, n_groups=1, max_lanes=2, scalar_stmts=0),
+           BlockSpec(loop=True, carried=True, n_groups=2, max_lanes=2, scalar_stmts=1),
+           BlockSpec(loop=True, carried=True, n_groups=1, max_lanes=4, scalar_stmts=0))
+
+
+def carried_contexts(count: int, max_candidates: int = 12, first_seed: int = 0):
+    """``count`` single-block loops whose lanes read what the previous
+    iteration computed (:class:`BlockSpec` ``carried``), with 1..max_candidates
+    candidates, at least one of them a pack of phis."""
+    seed = first_seed
+    while count:
+        ctx = context(random_block_ir(seed, CARRIED[seed % len(CARRIED)]), block=1)
+        seed += 1
+        instrs = ctx.block.instrs
+        phis = any(instrs[p.lanes[0]].opcode == "phi" for p in ctx.candidates.packs)
+        if phis and 1 <= len(ctx.candidates.packs) <= max_candidates:
+            count -= 1
+            yield seed - 1, ctx
