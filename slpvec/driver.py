@@ -12,7 +12,7 @@ from functools import partial
 from dataclasses import dataclass, replace
 
 from .analysis.forwarding import blocked_load_packs
-from .codegen import BlockCode, BlockEmitter, NameGen, assemble, check_plan
+from .codegen import BlockCode, BlockEmitter, NameGen, UnsupportedPack, assemble, check_plan
 from .context import BlockContext, make_context
 from .cost import CostTable, block_costs, text_block_costs
 from .cost.mca import mca_slower_blocks
@@ -236,6 +236,10 @@ def _blocked(work: BlockWork) -> tuple:
     if work.plan is None or not work.plan.packs:
         return ()
     ctx = work.ctx
+    try:
+        check_plan(ctx.generator, work.plan)
+    except UnsupportedPack:  # refused again when emitted: that block falls back, not the module
+        return ()
     return blocked_load_packs(ctx.block, ctx.function, ctx.deps.addresses, work.plan.packs,
                               ctx.candidates.packs + work.plan.packs)
 

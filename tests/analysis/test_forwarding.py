@@ -3,6 +3,8 @@ wrote in other pieces waits for them (NPB SP's x_solve back substitution ran
 40% slower so under a plan TTI priced as a gain); the driver plans such a
 block again without those packs."""
 
+import pytest
+
 from slpvec.analysis.address import AddressAnalysis
 from slpvec.analysis.forwarding import blocked_load_packs, loop_steps
 from slpvec.driver import UNPACKED_NOTE, run_slp
@@ -159,6 +161,25 @@ def test_a_blocked_pack_the_policy_insists_on_is_unpacked():
     _, report = run_slp(STRAIGHT, Insists(), target=cpu_target("haswell"))
     (entry,) = report.blocks
     assert (at["w"], at["z"]) not in entry.packs and UNPACKED_NOTE in entry.plan_note
+
+
+@pytest.mark.parametrize("lanes", [(999, 1000), ("y", "x2"), ("v", "u3")])
+def test_an_illegal_plan_falls_back_its_block_not_the_module(lanes):
+    """The forwarding step reads a plan before codegen re-checks it: a plan
+    with a pack that is not legal (out of range, a load lane beside an
+    arithmetic one) leaves its block scalar with the reason, as codegen's
+    check does; it made run_slp raise KeyError/IndexError instead."""
+    class Illegal(Policy):
+        name = "illegal-test"
+
+        def plan(self, ctx):
+            at = {ins.name: ins.idx for ins in ctx.block.instrs if ins.name}
+            return PackPlan(ctx.block.id, (Pack(tuple(at.get(x, x) for x in lanes)),))
+
+    out, report = run_slp(ROUND_TRIP, Illegal(), target=cpu_target("haswell"))
+    (entry,) = report.blocks
+    assert entry.fallback_reason.startswith("illegal pack") and not entry.vectorized
+    assert "<2 x double>" not in out
 
 
 def test_the_driver_keeps_a_load_pack_its_stores_can_forward():
