@@ -14,6 +14,7 @@ from __future__ import annotations
 from .codegen import vector_ops as vo
 from .codegen.block import operand_positions
 from .codegen.operands import OperandVector, gather_halves
+from .analysis.loops import PreheaderLoads
 from .context import BlockContext
 from .cost import SynthQuery
 from .ir.types import LOAD, PHI, STORE
@@ -83,7 +84,8 @@ def operand_cost(ctx: BlockContext, vector: OperandVector, source_widths: tuple[
     the same: a plan is charged for what it emits wherever it goes, as LLVM's
     SLP counts a gather it later hoists (pricing it 0 in the loop block moved
     cost to preheaders and lost static cost on NPB: LU ilp x LLVM 1.09 to
-    1.06, SP 1.14 to 1.12)."""
+    1.06, SP 1.14 to 1.12). A gather of loads of that preheader is one vector
+    load there when it can be (:func:`preheader_load`)."""
     elem, table = vector.elem, ctx.table
     if vector.kind == "pack":
         return 0.0
@@ -91,7 +93,28 @@ def operand_cost(ctx: BlockContext, vector: OperandVector, source_widths: tuple[
         return table.permute_cost(elem, source_widths[0], vector.mask)
     if vector.kind in ("shuffle", "blend"):  # two sources (a blend's: constants)
         return two_source_shuffle_cost(table, elem, source_widths[0], vector.mask)
+    loads = preheader_load(ctx, vector)
+    if loads is not None:
+        return table.costs([preheader_load_query(loads)])[0]
     return _scalar_vector_cost(table, vector)
+
+
+def preheader_load(ctx: BlockContext, vector: OperandVector):
+    """The preheader loads a gather of ``ctx.block`` (a single-block loop)
+    reads, when codegen builds it as one vector load at the preheader's end
+    (:class:`analysis.loops.PreheaderLoads`; always, when it can), else None."""
+    if vector.kind != "gather" or any(v.is_const or v.pack is not None or v.instr is not None
+                                      for v in vector.lanes):
+        return None
+    loads = ctx.memo.get("preheader_loads")
+    if loads is None:
+        loads = ctx.memo["preheader_loads"] = PreheaderLoads(ctx.function, ctx.block)
+    return loads.lanes([v.text for v in vector.lanes])
+
+
+def preheader_load_query(loads) -> SynthQuery:
+    """The vector load of ``loads`` codegen emits (lane 0's address and alignment)."""
+    return SynthQuery(vo.pack_instruction("%r", list(loads), [], "%a0"), ("ptr",))
 
 
 def split_gather(table, vector: OperandVector) -> bool:

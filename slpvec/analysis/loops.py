@@ -22,7 +22,9 @@ import re
 from collections import Counter
 
 from ..ir.operand_text import _fields, _skip_flags, take_type
-from ..ir.types import CONST, LABEL, PHI, Block, Function, Instr, value_ref
+from ..ir.types import BARRIER, CONST, LABEL, LOAD, PHI, STORE, Block, Function, Instr, value_ref
+from ..ir.typesize import VECTORIZABLE, scalar_bits
+from .dependence import build_dependence_graph
 
 _PREHEADER_TERMINATORS = ("br", "switch")
 
@@ -47,6 +49,51 @@ def _branches_to(source: Block, target: Block) -> bool:
         return False
     label = value_ref(target.label)
     return any(op.kind == LABEL and op.text == label for op in source.instrs[-1].operands)
+
+
+class PreheaderLoads:
+    """Loads at the end of a single-block loop's preheader, read as vectors.
+
+    A loop-invariant gather whose lanes are loads of the preheader at
+    consecutive addresses, in lane order, with no store or barrier after them
+    in the preheader that may write their bytes, is the same vector as one
+    load of those bytes at the preheader's end (where codegen builds
+    loop-invariant vectors): LLVM's SLP enters NPB LU's loop-carried
+    ``<4 x double>`` phis so, from the loads GVN hoisted into the preheader.
+    The scalar loads then often die.
+    """
+
+    def __init__(self, function: Function | None, block: Block):
+        self.block = block
+        self.preheader = loop_preheader(function, block) if function is not None else None
+        self.deps = None
+        if self.preheader is not None:
+            self.deps = build_dependence_graph(self.preheader, function)
+            self.named = {ins.ref: ins for ins in self.preheader.instrs if ins.name}
+
+    def lanes(self, texts: list[str]) -> tuple[Instr, ...] | None:
+        """The preheader loads whose values are ``texts``, lane by lane, if one
+        vector load at the preheader's end reads exactly them, else None."""
+        if self.deps is None or len(texts) < 2:
+            return None
+        loads = tuple(self.named.get(t) for t in texts)
+        if any(ins is None or ins.kind != LOAD for ins in loads):
+            return None
+        elem = loads[0].type
+        bits = scalar_bits(elem)
+        if elem not in VECTORIZABLE or not bits or bits % 8 or any(ins.type != elem for ins in loads):
+            return None
+        addrs = [self.deps.addresses.get(ins.idx) for ins in loads]
+        if any(a is None for a in addrs) or not all(
+                a.same_object_and_terms(addrs[0]) and a.offset == addrs[0].offset + k * a.size
+                for k, a in enumerate(addrs)):
+            return None
+        mask = sum(1 << ins.idx for ins in loads)
+        later = self.preheader.instrs[min(ins.idx for ins in loads) + 1:]
+        if any(self.deps.memory_preds[ins.idx] & mask for ins in later
+               if ins.kind in (STORE, BARRIER)):
+            return None  # the earliest writer of their bytes is ordered after them
+        return loads
 
 
 def phi_labels(ins: Instr) -> tuple[str, ...]:

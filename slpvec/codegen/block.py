@@ -19,7 +19,7 @@ from typing import Callable
 from ..analysis.candidates import CandidateGenerator
 from ..analysis.dependence import DependenceGraph
 from ..analysis.forwarding import forwarded_loads
-from ..analysis.loops import loop_preheader, phi_labels, used_by_other_blocks
+from ..analysis.loops import PreheaderLoads, loop_preheader, phi_labels, used_by_other_blocks
 from ..ir.types import LOAD, LOCAL, PHI, STORE, TERMINATOR, Block, Function, value_ref
 from ..packs import Pack, PackPlan
 from . import vector_ops as vo
@@ -103,6 +103,7 @@ class BlockEmitter:
         self.split_gather = split_gather
         self.preheader = loop_preheader(function, block) if function is not None else None
         self.live_out = used_by_other_blocks(function, block)
+        self.preheader_loads = PreheaderLoads(function, block) if self.preheader else None
         self.preheader_lines: list[str] = []
         self.instrs = block.instrs
         self.names = [ins.ref for ins in self.instrs]
@@ -225,12 +226,20 @@ class BlockEmitter:
     def _operand(self, vector: OperandVector, lines: list[str]) -> str:
         """The value of ``vector``; built into ``lines`` unless an earlier pack
         of the block built the same one (emission order = dominance order);
-        a loop-invariant one goes to the preheader's lines."""
+        a loop-invariant one goes to the preheader's lines (a gather of
+        loads of the preheader as one vector load, when it can be)."""
         key = vector.key
         if key is not None and key in self.built:
             return self.built[key]
         if self.preheader is not None and loop_invariant(vector):
             lines = self.preheader_lines
+            loads = self.preheader_loads.lanes([v.text for v in vector.lanes]) \
+                if vector.kind == "gather" else None
+            if loads is not None:  # one vector load (pricing.preheader_load)
+                value = self.fresh()
+                lines.append(vo.pack_instruction(value, list(loads), [], loads[0].operands[0].text))
+                self.built[key] = value
+                return value
         value = self._build(vector, lines)
         if key is not None:
             self.built[key] = value

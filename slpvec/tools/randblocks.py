@@ -234,9 +234,14 @@ def random_block_ir(seed: int, spec: BlockSpec = BlockSpec()) -> str:
     else:
         tail.append("ret void")
     if spec.loop or spec.carried:  # its scalar arguments become loop-invariant operands
-        phis = [f"%c{k} = phi {elem} [ {b.const() if k % 3 == 2 else f'%s{k % 2}'}, %entry ], "
-                f"[ {carried.get(k, '%s0')}, %loop ]" for k in range(spec.max_lanes * spec.carried)]
-        b.lines[:0] = ["br label %loop", "loop:", "%loop.i = phi i64 [ 0, %entry ], "
+        lanes = range(spec.max_lanes * spec.carried)
+        loaded = spec.carried and rng.random() < 0.5  # entering from loads of the preheader
+        entry = [ln for k in lanes if loaded for ln in (
+            f"%e.p{k} = getelementptr inbounds {elem}, ptr %a0, i64 {96 + k}",
+            f"%e{k} = load {elem}, ptr %e.p{k}, align {SIZES[elem]}")]
+        phis = [f"%c{k} = phi {elem} [ {f'%e{k}' if loaded else b.const() if k % 3 == 2 else f'%s{k % 2}'}"
+                f", %entry ], [ {carried.get(k, '%s0')}, %loop ]" for k in lanes]
+        b.lines[:0] = [*entry, "br label %loop", "loop:", "%loop.i = phi i64 [ 0, %entry ], "
                        "[ %loop.next, %loop ]", *phis]
         b.lines += ["%loop.next = add nuw nsw i64 %loop.i, 1",
                     "%loop.done = icmp eq i64 %loop.next, 3",

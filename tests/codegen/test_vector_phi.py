@@ -13,14 +13,17 @@ import pytest
 from ilp_oracle import build_problem, solve
 from slpvec.analysis.candidates import CandidateGenerator
 from slpvec.analysis.loops import phi_labels, used_by_other_blocks
+from slpvec.codegen import BlockEmitter, NameGen
 from slpvec.driver import run_slp
 from slpvec.estimate import plan_cost
 from slpvec.ir import parse_module
-from slpvec.packs import Pack
+from slpvec.cost import SynthQuery
+from slpvec.packs import Pack, PackPlan
+from slpvec.pricing import operand_cost, preheader_load
 from slpvec.tools.randblocks import BlockSpec, random_module_ir
 from slpvec.tools.validate import validate_modules
 
-from ..ilp_oracle.helpers import brute_force, carried_contexts
+from ..ilp_oracle.helpers import brute_force, carried_contexts, context
 from ..policies.test_estimate import emitted_cost, random_step
 from .test_golden import AVX2, HEADER
 from .test_hoist import block_text, emit
@@ -194,3 +197,55 @@ def test_phis_entered_by_constants_pack_in_any_block():
         "4.500000e+00, double 6.500000e+00, double 8.500000e+00>, %else ]")
     assert "store <4 x double> %slp.0, ptr %q, align 8" in block_text(cleaned, "join")
     assert code.preheader_lines == ()
+
+
+def entered_from_loads(clobber: str = "") -> str:
+    """CARRIED, its phis entered from two consecutive loads of the preheader
+    (as GVN leaves the first row's loads there), ``clobber`` after them."""
+    return CARRIED.replace("(ptr noalias %p, ptr noalias %q, double %a0, double %a1)",
+                           "(ptr noalias %p, ptr noalias %q, ptr noalias %m)").replace(
+        "entry:\n", "entry:\n  %m1 = getelementptr inbounds double, ptr %m, i64 1\n"
+        "  %a0 = load double, ptr %m, align 8\n  %a1 = load double, ptr %m1, align 8\n"
+        + clobber)
+
+
+def test_a_vector_entering_from_consecutive_preheader_loads_is_one_vector_load():
+    code, cleaned = emit(entered_from_loads(), PACKS)
+    assert code.preheader_lines == ("%slp.4 = load <2 x double>, ptr %m, align 8",)
+    entry = block_text(cleaned, "entry")
+    assert not any(ln.startswith("%a1 =") for ln in entry)  # only the phi read it: dead
+    # a store to another object after the loads changes nothing
+    code, _ = emit(entered_from_loads("  store double 0.0, ptr %q, align 8\n"), PACKS)
+    assert code.preheader_lines == ("%slp.4 = load <2 x double>, ptr %m, align 8",)
+
+
+@pytest.mark.parametrize("clobber", ["  store double 0.0, ptr %m1, align 8\n",
+                                     "  call void @g()\n"])
+def test_a_write_after_the_preheader_loads_keeps_the_gather(clobber):
+    ir = entered_from_loads(clobber) + ("define void @g() {\nentry:\n  ret void\n}\n"
+                                        if "@g" in clobber else "")
+    code, _ = emit(ir, PACKS)
+    assert [ln.split(" = ")[1].split(" ")[0] for ln in code.preheader_lines] == [
+        "insertelement", "insertelement"]
+
+
+def test_the_preheader_load_is_what_the_estimate_and_the_ilp_price():
+    packs = tuple(Pack(p) for p in PACKS)
+    ctx = context(HEADER + entered_from_loads().replace("%x1, %l0", "%l0, %l0"), block=1)
+    clobbered = context(HEADER + entered_from_loads("  store double 0.0, ptr %m1, align 8\n"),
+                        block=1)
+    entering = emitter_operand(ctx, packs)
+    assert [ins.name for ins in preheader_load(ctx, entering)] == ["a0", "a1"]
+    assert preheader_load(clobbered, emitter_operand(clobbered, packs)) is None
+    load = ctx.table.costs([SynthQuery("%r = load <2 x double>, ptr %a0, align 8", ("ptr",))])[0]
+    assert operand_cost(ctx, entering) == load
+    solution = solve(build_problem(ctx))
+    assert Pack((0, 1)) in solution.plan.packs
+    assert plan_cost(ctx, solution.plan.packs) == pytest.approx(solution.objective)
+
+
+def emitter_operand(ctx, packs):
+    """The vector entering the phi pack (packs[0]) from the preheader."""
+    emitter = BlockEmitter(ctx.block, ctx.deps, PackPlan(ctx.block.id, packs), NameGen(set()),
+                           ctx.function)
+    return emitter.operands[0][0]
