@@ -155,36 +155,35 @@ def operand_vectors(lanes: list[Instr], positions: list[int],
     For commutative operations, a lane's first two operands are swapped when
     that makes the two operand vectors cheaper (e.g. reuse a pack directly);
     lane 0 never swaps, nor does a lane whose opcode is not commutative.
+    Lanes are tried in order, each swap kept if it lowers the operand
+    vectors' total rank (ties: more lanes aligned with lane 0's pack). A
+    swap changes only positions 0 and 1, so only those are re-chosen (the
+    other positions add the same to both sides of the comparison).
     """
-    def build(swaps):
-        out = []
-        for pos in positions:
-            vals = []
-            for ins, swap in zip(lanes, swaps):
-                p = (1 - pos) if swap and pos in (0, 1) else pos
-                vals.append(lane_value(ins.operands[p], pack_of, names))
-            out.append(choose(vals, packs, lanes[0].operands[pos].type))
-        return out
-
-    swaps = [False] * len(lanes)
-    best = build(swaps)
+    values = {pos: [lane_value(ins.operands[pos], pack_of, names) for ins in lanes]
+              for pos in positions}
+    best = {pos: choose(values[pos], packs, lanes[0].operands[pos].type) for pos in positions}
     if 0 in positions and 1 in positions:
         # lane 0 stays; so does a lane whose own opcode is not commutative
         # (the fsub lanes of an alternate fadd/fsub pack)
+        first, second = values[0], values[1]  # with the swaps kept so far
         for k in (k for k in range(1, len(lanes)) if is_commutative(lanes[k])):
-            trial = swaps.copy()
-            trial[k] = True
-            result = build(trial)
-            if (_score(result), -_aligned(result, k)) < (_score(best), -_aligned(best, k)):
-                swaps, best = trial, result
-    return best
+            trial_first, trial_second = first.copy(), second.copy()
+            trial_first[k], trial_second[k] = second[k], first[k]
+            trial = (choose(trial_first, packs, lanes[0].operands[0].type),
+                     choose(trial_second, packs, lanes[0].operands[1].type))
+            kept = (best[0], best[1])
+            if (_score(trial), -_aligned(trial, k)) < (_score(kept), -_aligned(kept, k)):
+                first, second = trial_first, trial_second
+                best[0], best[1] = trial
+    return [best[pos] for pos in positions]
 
 
-def _score(vectors: list[OperandVector]) -> int:
+def _score(vectors) -> int:
     return sum(_RANK[v.kind] for v in vectors)
 
 
-def _aligned(vectors: list[OperandVector], k: int) -> int:
+def _aligned(vectors, k: int) -> int:
     """How many operand vectors have lane k in the same pack as lane 0, at lane k."""
     count = 0
     for v in vectors:

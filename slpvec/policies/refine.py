@@ -33,29 +33,10 @@ from ..context import BlockContext
 from ..estimate import plan_cost
 from ..ir.types import LOCAL
 from ..packs import Pack
+from .memo import operand_packs, remembered
 
 EPSILON = 1e-9
 Lanes = tuple[int, ...]
-
-
-def _remembered(ctx: BlockContext, name: str, source) -> dict:
-    """The dict ``ctx.memo[name]`` of answers that depend on ``source`` (a
-    part of the context), new whenever ``source`` is another object: a copy
-    of the context with other candidates may share the memo."""
-    entry = ctx.memo.get(name)
-    if entry is None or entry[0] is not source:
-        entry = ctx.memo[name] = (source, {})
-    return entry[1]
-
-
-def operand_packs(ctx: BlockContext, lanes: Lanes) -> tuple[Lanes | None, ...]:
-    """``ctx.generator.operand_packs(lanes)``, remembered per block: the
-    search asks for the same packs' operands round after round."""
-    known = _remembered(ctx, "operand_packs", ctx.generator)
-    found = known.get(lanes)
-    if found is None:
-        found = known[lanes] = tuple(ctx.generator.operand_packs(lanes))
-    return found
 
 
 def operand_tree(ctx: BlockContext, lanes: Lanes, candidates: set[Lanes], used: set[int]
@@ -151,7 +132,7 @@ def concatenations(candidates: set[Lanes]) -> dict[Lanes, set[Lanes]]:
 def _widen(ctx: BlockContext, current: list[Pack], best: float, candidates: set[Lanes]
            ) -> tuple[list[Pack], float]:
     """Best-improvement tree merges until none lowers the estimate."""
-    known = _remembered(ctx, "concatenations", ctx.candidates)
+    known = remembered(ctx, "concatenations", ctx.candidates)
     tails = known.get("tails")
     if tails is None:  # the same for every widening of the block
         tails = known["tails"] = concatenations(candidates)
@@ -186,7 +167,7 @@ def refined(ctx: BlockContext, packs: tuple[Pack, ...], rounds: int = 4
     for no packs). Remembered per block (``ctx.memo``) when the search ran
     to its end, so that ``gnn`` refines a greedy plan equal to the model's
     only once."""
-    known = _remembered(ctx, "refined", ctx.candidates)
+    known = remembered(ctx, "refined", ctx.candidates)
     key = (tuple(packs), rounds)
     if key in known:
         return known[key]

@@ -8,6 +8,7 @@ from ..estimate import plan_cost
 from ..ir.types import LOAD, LOCAL, STORE
 from ..packs import Pack, PackPlan
 from .base import Policy, register
+from .memo import load_candidates, operand_packs
 from .refine import refine_plan
 
 SAVING_EPSILON = 1e-9
@@ -61,7 +62,7 @@ class GreedyBottomUp(Policy):
         instrs = ctx.block.instrs
         stores = sorted((p for p in ctx.candidates.packs if instrs[p.lanes[0]].kind == STORE),
                         key=lambda p: (-p.width, p.lanes[0]))
-        operands = {o for lanes in candidates for o in ctx.generator.operand_packs(lanes) if o}
+        operands = {o for lanes in candidates for o in operand_packs(ctx, lanes) if o}
         others = [p for p in ctx.candidates.packs if instrs[p.lanes[0]].kind not in (STORE, LOAD)]
         order = lambda p: (-p.width, -max(p.lanes))  # noqa: E731  (bottom-up, widest first)
         roots = sorted((p for p in others if p.lanes not in operands), key=order)
@@ -73,8 +74,8 @@ class GreedyBottomUp(Policy):
         tree, used, work = [seed], set(seed.lanes), [seed.lanes]
         while work:
             lanes = work.pop()
-            operands = [o for o in ctx.generator.operand_packs(lanes) if o in candidates]
-            for operand in operands or _factor_packs(ctx, lanes, candidates):
+            operands = [o for o in operand_packs(ctx, lanes) if o in candidates]
+            for operand in operands or _factor_packs(ctx, lanes):
                 if (taken | used) & set(operand):
                     continue
                 tree.append(Pack(operand))
@@ -83,7 +84,7 @@ class GreedyBottomUp(Policy):
         return tree
 
 
-def _factor_packs(ctx: BlockContext, lanes: tuple[int, ...], candidates: set) -> list:
+def _factor_packs(ctx: BlockContext, lanes: tuple[int, ...]) -> list:
     """Load candidates taking, lane by lane, either factor of commutative lanes
     (``re*t`` and ``t*im``: the pack of ``re`` and ``im``, NPB FT's evolve),
     which the positional and first-match operand packs miss when both
@@ -94,8 +95,9 @@ def _factor_packs(ctx: BlockContext, lanes: tuple[int, ...], candidates: set) ->
                for i in lanes):
         return []
     factors = [{op.index for op in instrs[i].operands[:2] if op.kind == LOCAL} for i in lanes]
-    return [c for c in sorted(candidates) if len(c) == len(lanes)
-            and instrs[c[0]].kind == LOAD and all(x in f for x, f in zip(c, factors))]
+    loads = load_candidates(ctx)
+    return sorted(c for first in factors[0] for c in loads.get((first, len(lanes)), ())
+                  if all(x in f for x, f in zip(c, factors)))
 
 
 @register
