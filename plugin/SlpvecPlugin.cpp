@@ -8,10 +8,9 @@
 //    instrumentation callback), so -fno-slp-vectorize is not needed;
 //  * slpvec runs only where the pipeline has an SLP pass: -fno-slp-vectorize
 //    means no SLP at all, and slpvec follows LLVM's levels (clang runs SLP at
-//    -O2, -O3, -Os and -Oz, not at -O1). PassBuilder keeps its
-//    PipelineTuningOptions (SLPVectorization) private, so the plugin reads the
-//    pipeline itself: the callback above notes that SLPVectorizerPass was
-//    asked to run, which happens (function by function) before OptimizerLast;
+//    -O2, -O3, -Os and -Oz, not at -O1): the callback above notes that
+//    SLPVectorizerPass was asked to run, which happens (function by
+//    function) before OptimizerLast;
 //  * at the end of the module optimisation pipeline (OptimizerLast) the whole
 //    module goes to the Python vectorizer, a `python -m slpvec plugin-worker`
 //    process (module text in a temporary file, vectorized text back, plus the
@@ -22,14 +21,26 @@
 //  * the returned module is parsed into the same LLVMContext and verified; the
 //    bodies of the changed functions replace the originals (globals mapped by
 //    name, metadata by slot number), the module is verified again, and each
-//    changed function gets the passes LLVM runs after SLP (VectorCombine,
-//    InstCombine, SROA, LICM, SimplifyCFG, ...; -slpvec-cleanup).
-// Why OptimizerLast and not VectorizerEnd: VectorizerEnd extends the function
-// pipeline, so a pass there sees one function at a time (one worker round trip
-// per function); at OptimizerLast the module has been through the whole
-// function pipeline once (loop vectorizer, unrolling, LICM), which is what
-// SLP would have seen plus the runtime unrolling that follows it, and one
-// round trip covers every function.
+//    changed function gets the passes LLVM runs after SLP (-slpvec-cleanup,
+//    then -slpvec-late-cleanup).
+// Where slpvec sees the code (-slpvec-placement): in LLVM's function pipeline
+// the SLP vectorizer runs right before the loop unroller (loop-unroll<O3>),
+// which then unrolls the loops SLP made smaller. The plugin skips that
+// unroller (and the transform warnings after it) for every function SLP was
+// asked for and runs it at OptimizerLast with the pipeline's own settings
+// (level, -fno-unroll-loops), followed by the passes after it in the
+// pipeline. With placement "split" (default) its full unrolling (loops of
+// constant trip count, e.g. a 5-iteration stencil loop whose values LICM
+// keeps in phis, which slpvec does not pack) runs before slpvec, its partial
+// and runtime unrolling after: slpvec sees a loop body once, not the
+// unroller's copies side by side (NPB IS's key histogram: packing 4 copies'
+// key loads and extracting every lane for an address ran 0.94x clang), and
+// the unroller sees slpvec's smaller bodies. "slp": all unrolling after
+// slpvec, exactly where LLVM's SLP sits. "last": slpvec after the unroller.
+// Why OptimizerLast and not a function-pipeline extension point: a pass there
+// sees one function at a time (one worker round trip per function), and no
+// extension point sits between SLP and the unroller (VectorizerEnd comes
+// after both); at OptimizerLast one round trip covers every function.
 // Any failure (worker missing, crashing, timing out, IR that does not parse or
 // verify, a mapping that does not fit) leaves the module as it was and prints
 // one line: "slpvec: warning: <source>: <why>; module left unchanged".
@@ -42,7 +53,10 @@
 //   -slpvec-report-dir=D   SLPVEC_REPORT_DIR  one JSON report per module
 //   -slpvec-python=PY      SLPVEC_PYTHON      python running the worker
 //   -slpvec-worker-timeout=S                  kill the worker after S seconds (0: none)
-//   -slpvec-cleanup=PIPELINE                  function passes run on changed functions
+//   -slpvec-placement=P    SLPVEC_PLACEMENT   split (default), slp or last (see above)
+//   -slpvec-cleanup=PIPELINE                  function passes run on changed functions first
+//   -slpvec-late-cleanup=PIPELINE             then (after the deferred unroller) on changed and
+//                                             unroll-deferred functions
 // SLPVEC_PLUGIN_DEBUG=1 prints the verifier's and the metadata check's details.
 // The worker itself hands the module to a long-lived server unless
 // SLPVEC_PLUGIN_SERVER=0 (slpvec/tools/plugin_server.py).
@@ -68,6 +82,8 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/Scalar/LoopUnrollPass.h"
+#include "llvm/Transforms/Scalar/WarnMissedTransforms.h"
 #include "llvm/Transforms/Utils/ValueMapper.h"
 
 #include <cstdlib>
@@ -83,11 +99,14 @@
 using namespace llvm;
 
 // The function passes that follow slp-vectorizer in LLVM 22's O3 pipeline
-// (`opt-22 -passes='default<O3>' -print-pipeline-passes`), minus loop-unroll
-// and transform-warning, which already ran.
+// (`opt-22 -passes='default<O3>' -print-pipeline-passes`): those before the
+// loop unroller (run on the functions slpvec changed) and those after it and
+// transform-warning (run on those and on the functions whose unroller waited
+// for slpvec).
 static const char *DefaultCleanup =
-    "vector-combine,instcombine<max-iterations=1;no-verify-fixpoint>,sroa<preserve-cfg>,"
-    "infer-alignment,instcombine<max-iterations=1;no-verify-fixpoint>,"
+    "vector-combine,instcombine<max-iterations=1;no-verify-fixpoint>";
+static const char *DefaultLateCleanup =
+    "sroa<preserve-cfg>,infer-alignment,instcombine<max-iterations=1;no-verify-fixpoint>,"
     "loop-mssa(licm<allowspeculation>),alignment-from-assumptions,loop-sink,instsimplify,"
     "div-rem-pairs,tailcallelim,"
     "simplifycfg<bonus-inst-threshold=1;no-forward-switch-cond;switch-range-to-icmp;"
@@ -107,8 +126,15 @@ static cl::opt<std::string> PythonOpt("slpvec-python", cl::init(""),
                                       cl::desc("python that runs `-m slpvec plugin-worker`"));
 static cl::opt<unsigned> TimeoutOpt("slpvec-worker-timeout", cl::init(0),
                                     cl::desc("seconds before the slpvec worker is killed (0: none)"));
+static cl::opt<std::string> PlacementOpt(
+    "slpvec-placement", cl::init("split"),
+    cl::desc("split: full unrolling before slpvec, partial and runtime unrolling after it; "
+             "slp: all unrolling after slpvec, as after LLVM's SLP; last: slpvec after it"));
 static cl::opt<std::string> CleanupOpt("slpvec-cleanup", cl::init(DefaultCleanup),
                                        cl::desc("function passes run on functions slpvec changed"));
+static cl::opt<std::string> LateCleanupOpt(
+    "slpvec-late-cleanup", cl::init(DefaultLateCleanup),
+    cl::desc("function passes run after the deferred unroller on changed and deferred functions"));
 
 /// The option's value, else the environment variable's, else the default.
 static std::string setting(const cl::opt<std::string> &Opt, const char *Env) {
@@ -414,36 +440,70 @@ void moveBody(Function &Old, Function &New, ValueToValueMapTy &VMap) {
     }
 }
 
-/// Set when the pipeline asks to run LLVM's SLPVectorizerPass; read and
-/// cleared by the slpvec pass at OptimizerLast (see the file comment).
-using SlpSeen = std::shared_ptr<bool>;
+/// What the pipeline's instrumentation tells the slpvec pass at OptimizerLast.
+struct PipelineState {
+  /// LLVM's SLPVectorizerPass was asked to run (and skipped) since slpvec last ran.
+  bool SlpAsked = false;
+  /// An slpvec pass at OptimizerLast will run the loop unroller (placements slp, split).
+  bool Armed = false;
+  /// Functions whose loop unroller and transform warnings wait for slpvec.
+  SmallPtrSet<const Function *, 32> Deferred;
+};
+using State = std::shared_ptr<PipelineState>;
+
+/// The function passes slpvec runs after itself.
+struct Followers {
+  FunctionPassManager FullUnroll;  // unroll-deferred functions, before slpvec (placement
+                                   // split): the unroller without partial or runtime unrolling
+  FunctionPassManager Cleanup;  // changed functions (-slpvec-cleanup)
+  FunctionPassManager Unroll;   // unroll-deferred functions: the pipeline's unroller
+  FunctionPassManager Late;     // both (-slpvec-late-cleanup)
+};
 
 class SlpvecPass : public PassInfoMixin<SlpvecPass> {
-  FunctionPassManager Cleanup;
-  SlpSeen InPipeline;  // null: always run (-passes=slpvec asked for it by name)
+  Followers After;
+  State InPipeline;  // null: always run (-passes=slpvec asked for it by name)
 
 public:
-  SlpvecPass(FunctionPassManager Cleanup, SlpSeen InPipeline)
-      : Cleanup(std::move(Cleanup)), InPipeline(std::move(InPipeline)) {}
+  SlpvecPass(Followers After, State InPipeline)
+      : After(std::move(After)), InPipeline(std::move(InPipeline)) {}
 
   PreservedAnalyses run(Module &M, ModuleAnalysisManager &MAM) {
-    if (InPipeline && !std::exchange(*InPipeline, false))
-      return PreservedAnalyses::all();  // no SLP here (-fno-slp-vectorize, -O1): none of ours
-    if (none_of(M, [](Function &F) { return !F.isDeclaration(); }))
-      return PreservedAnalyses::all();
-    std::vector<Function *> Changed;
-    if (Failure F = vectorize(M, Changed)) {
-      std::string Source = M.getSourceFileName().empty() ? M.getModuleIdentifier()
-                                                         : M.getSourceFileName();
-      errs() << "slpvec: warning: " << Source << ": " << F.Why << "; module left unchanged\n";
-      return PreservedAnalyses::all();
+    SmallPtrSet<const Function *, 32> Deferred;
+    bool Asked = true;
+    if (InPipeline) {
+      Asked = std::exchange(InPipeline->SlpAsked, false);
+      std::swap(Deferred, InPipeline->Deferred);
     }
-    if (Changed.empty())
-      return PreservedAnalyses::all();
+    // No SLP here (-fno-slp-vectorize, -O1): none of ours, nothing deferred.
     auto &FAM = MAM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
-    for (Function *F : Changed) {
-      FAM.invalidate(*F, PreservedAnalyses::none());
-      Cleanup.run(*F, FAM);
+    for (Function &F : M)  // loops of constant trip count, unrolled as slpvec should see them
+      if (Deferred.contains(&F) && !F.isDeclaration() &&
+          !After.FullUnroll.run(F, FAM).areAllPreserved())
+        After.Late.run(F, FAM);
+    std::vector<Function *> Changed;
+    if (Asked && any_of(M, [](Function &F) { return !F.isDeclaration(); }))
+      if (Failure F = vectorize(M, Changed)) {
+        std::string Source = M.getSourceFileName().empty() ? M.getModuleIdentifier()
+                                                           : M.getSourceFileName();
+        errs() << "slpvec: warning: " << Source << ": " << F.Why
+               << "; module left unchanged\n";
+        Changed.clear();
+      }
+    if (Changed.empty() && Deferred.empty())
+      return PreservedAnalyses::all();
+    SmallPtrSet<const Function *, 32> IsChanged(Changed.begin(), Changed.end());
+    for (Function &F : M) {
+      bool Vectorized = IsChanged.contains(&F), Waiting = Deferred.contains(&F);
+      if (F.isDeclaration() || (!Vectorized && !Waiting))
+        continue;
+      if (Vectorized) {
+        FAM.invalidate(F, PreservedAnalyses::none());
+        After.Cleanup.run(F, FAM);
+      }
+      if (Waiting)
+        After.Unroll.run(F, FAM);
+      After.Late.run(F, FAM);
     }
     return PreservedAnalyses::none();
   }
@@ -538,15 +598,55 @@ private:
   }
 };
 
-/// The pass with its cleanup pipeline (none, with a warning, if it does not parse).
-SlpvecPass makePass(PassBuilder &PB, SlpSeen InPipeline) {
-  FunctionPassManager Cleanup;
-  if (Error E = PB.parsePassPipeline(Cleanup, CleanupOpt)) {
-    errs() << "slpvec: warning: -slpvec-cleanup: " << toString(std::move(E))
-           << "; no cleanup after slpvec\n";
-    Cleanup = FunctionPassManager();
+/// A function pipeline parsed from an option (empty, with a warning, if it does not parse).
+FunctionPassManager parsedPipeline(PassBuilder &PB, const cl::opt<std::string> &Opt) {
+  FunctionPassManager FPM;
+  if (Error E = PB.parsePassPipeline(FPM, Opt)) {
+    errs() << "slpvec: warning: -" << Opt.ArgStr << ": " << toString(std::move(E))
+           << "; no cleanup there after slpvec\n";
+    FPM = FunctionPassManager();
   }
-  return SlpvecPass(std::move(Cleanup), std::move(InPipeline));
+  return FPM;
+}
+
+/// PassBuilder keeps its PipelineTuningOptions private; the deferred unroller
+/// needs two of them (-fno-unroll-loops, -forget-scev-loop-unroll). An
+/// explicit template instantiation may name a private member ([temp.spec]),
+/// so this reads the field by its declaration in the header built against.
+template <typename Tag, typename Tag::Type Member> struct PrivateMember {
+  friend typename Tag::Type memberPointer(Tag) { return Member; }
+};
+struct TuningTag {
+  using Type = PipelineTuningOptions PassBuilder::*;
+  friend Type memberPointer(TuningTag);
+};
+template struct PrivateMember<TuningTag, &PassBuilder::PTO>;
+
+/// The pass and what runs after it; ``Level``: the pipeline's, for the
+/// deferred unroller (as buildModuleOptimizationPipeline makes it).
+SlpvecPass makePass(PassBuilder &PB, State InPipeline, OptimizationLevel Level,
+                    bool UnrollFullFirst = false) {
+  Followers After;
+  After.Cleanup = parsedPipeline(PB, CleanupOpt);
+  After.Late = parsedPipeline(PB, LateCleanupOpt);
+  const PipelineTuningOptions &Tuning = PB.*memberPointer(TuningTag());
+  LoopUnrollOptions Unroll(Level.getSpeedupLevel(), /*OnlyWhenForced=*/!Tuning.LoopUnrolling,
+                           Tuning.ForgetAllSCEVInLoopUnroll);
+  if (UnrollFullFirst)
+    After.FullUnroll.addPass(LoopUnrollPass(LoopUnrollOptions(Unroll)
+                                                .setPartial(false)
+                                                .setRuntime(false)
+                                                .setPeeling(false)
+                                                .setProfileBasedPeeling(false)));
+  After.Unroll.addPass(LoopUnrollPass(Unroll));
+  After.Unroll.addPass(WarnMissedTransformationsPass());
+  return SlpvecPass(std::move(After), std::move(InPipeline));
+}
+
+/// The passes an slpvec pass at SLP's place runs instead of the pipeline,
+/// by their names (PassInfoMixin::name()).
+bool deferredToSlpvec(StringRef Pass) {
+  return Pass == "LoopUnrollPass" || Pass == "WarnMissedTransformationsPass";
 }
 
 void registerCallbacks(PassBuilder &PB) {
@@ -556,25 +656,37 @@ void registerCallbacks(PassBuilder &PB) {
       [&PB](StringRef Name, ModulePassManager &MPM, ArrayRef<PassBuilder::PipelineElement>) {
         if (Name != "slpvec")
           return false;
-        MPM.addPass(makePass(PB, nullptr));
+        MPM.addPass(makePass(PB, nullptr, OptimizationLevel::O3));
         return true;
       });
   PassInstrumentationCallbacks *PIC = PB.getPassInstrumentationCallbacks();
   if (!PIC)
     return;  // LLVM's SLP cannot be skipped (nor seen) here: leave it in charge
-  SlpSeen Seen = std::make_shared<bool>(false);
-  PIC->registerShouldRunOptionalPassCallback([Seen](StringRef Pass, Any) {
-    if (Pass != "SLPVectorizerPass")
-      return true;
-    *Seen = true;
-    return false;
+  State Seen = std::make_shared<PipelineState>();
+  PIC->registerShouldRunOptionalPassCallback([Seen](StringRef Pass, Any IR) {
+    if (Pass == "SLPVectorizerPass") {
+      Seen->SlpAsked = true;
+      return false;
+    }
+    // The unroller after SLP, for a function SLP was asked for (so slpvec runs).
+    if (Seen->Armed && Seen->SlpAsked && deferredToSlpvec(Pass))
+      if (const Function *const *F = any_cast<const Function *>(&IR)) {
+        Seen->Deferred.insert(*F);
+        return false;
+      }
+    return true;
   });
   PB.registerOptimizerLastEPCallback(
-      [&PB, Seen](ModulePassManager &MPM, OptimizationLevel, ThinOrFullLTOPhase Phase) {
+      [&PB, Seen](ModulePassManager &MPM, OptimizationLevel Level, ThinOrFullLTOPhase Phase) {
         if (Phase == ThinOrFullLTOPhase::ThinLTOPreLink ||
             Phase == ThinOrFullLTOPhase::FullLTOPreLink)
           return;
-        MPM.addPass(makePass(PB, Seen));
+        std::string Placement = setting(PlacementOpt, "SLPVEC_PLACEMENT");
+        if (Placement != "split" && Placement != "slp" && Placement != "last")
+          errs() << "slpvec: warning: -slpvec-placement=" << Placement
+                 << ": not split, slp or last; using last\n";
+        Seen->Armed = Placement == "split" || Placement == "slp";
+        MPM.addPass(makePass(PB, Seen, Level, Placement == "split"));
       });
 }
 
