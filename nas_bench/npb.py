@@ -104,9 +104,12 @@ def _clean_tree(root: Path) -> None:
         (root / "sys" / script).chmod(0o755)
 
 
-def make_def(cc: str, cflags: str) -> str:
-    """``config/make.def`` for one variant (CC also links; setparams uses clang-22)."""
-    return (f"CC = {cc}\nCLINK = $(CC)\nC_LIB = -lm\nC_INC = -I../common\n"
+def make_def(cc: str, cflags: str, compiler_key: str = "") -> str:
+    """``config/make.def`` for one variant (CC also links; setparams uses clang-22).
+    ``compiler_key``: what else the compiler's output depends on, as a comment,
+    so that a previous build is reused only while it is the same."""
+    key = f"# compiler: {compiler_key}\n" if compiler_key else ""
+    return (f"{key}CC = {cc}\nCLINK = $(CC)\nC_LIB = -lm\nC_INC = -I../common\n"
             f"CFLAGS = {cflags}\nCLINKFLAGS = {cflags}\nUCC = clang-22\n"
             "BINDIR = ../bin\nRAND = randdp\nWTIME = wtime.c\n")
 

@@ -78,7 +78,7 @@ def build_all(config: SuiteConfig, log=print) -> list[Build]:
     for variant, bench in bar:
         bar.set_postfix_str(f"{bench}.{config.npb_class} {variant.name}")
         tree = prepare_tree(npb, Path(config.build_dir) / variant.name,
-                            make_def(variant.cc, cflags(config)))
+                            make_def(variant.cc, cflags(config), variant.key))
         build = build_benchmark(tree, bench, config.npb_class, variant.name, config.rebuild)
         if not build.ok:
             log(f"build failed: {bench}.{config.npb_class} {variant.name}: {build.error}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shlex
 import sys
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ class Variant:
     name: str
     cc: str
     policy: str | None = None      # slpvec policy, None for plain clang
+    key: str = ""                  # what else its output depends on (slpvec_key)
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,22 @@ def make_variant(name: str, options: VariantOptions = VariantOptions()) -> Varia
         cc += ["--time-limit", f"{options.time_limit:g}"]
     if policy == "gnn" and options.model:
         cc += ["--model", options.model]
-    return Variant(name, shlex.join(cc), policy)
+    return Variant(name, shlex.join(cc), policy, slpvec_key())
+
+
+def slpvec_key() -> str:
+    """A digest of what an slpvec build depends on besides its command: the
+    pass plugin's binary, slpvec's sources and model and the ``SLPVEC_*``
+    environment (as the plugin server keys them), so a build made before any
+    of these changed is not reused."""
+    from slpvec.tools.plugin_bridge import PLUGIN_DIR, PLUGIN_NAME
+    from slpvec.tools.plugin_server import socket_path
+
+    digest = hashlib.sha1(socket_path().name.encode())
+    plugin = PLUGIN_DIR / "build" / PLUGIN_NAME
+    if plugin.is_file():
+        digest.update(plugin.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def available_variants(names: list[str], options: VariantOptions = VariantOptions(),

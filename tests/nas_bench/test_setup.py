@@ -24,3 +24,15 @@ def test_slpvec_variant_is_a_cc_command():
     assert ilp.cc.endswith("-m slpvec cc --policy ilp --time-limit 3")
     assert "CC = clang-22 -fno-slp-vectorize\nCLINK = $(CC)\nC_LIB = -lm\n" in \
         make_def("clang-22 -fno-slp-vectorize", "-O3")
+
+
+def test_slpvec_builds_are_keyed_by_what_they_depend_on(monkeypatch):
+    """A build is reused only while its make.def is the same: an slpvec
+    variant's names the plugin, slpvec's sources and the SLPVEC_* environment."""
+    monkeypatch.delenv("SLPVEC_PLACEMENT", raising=False)
+    before = variants.make_variant("slpvec-greedy")
+    assert before.key and before.key in make_def(before.cc, "-O3", before.key)
+    assert variants.make_variant("clang-O3").key == ""
+    monkeypatch.setenv("SLPVEC_PLACEMENT", "last")
+    after = variants.make_variant("slpvec-greedy")
+    assert after.cc == before.cc and after.key != before.key
