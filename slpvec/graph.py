@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .analysis.candidates import is_packable
-from .analysis.dependence import MEMORY, DependenceGraph
+from .analysis.dependence import DependenceGraph
 from .errors import InternalError
 from .ir.opcodes import KNOWN_OPCODES
 from .ir.types import CONST, GLOBAL, LABEL, LOAD, LOCAL, META, STORE, Block
@@ -102,6 +102,22 @@ def _index(vocab: tuple[str, ...], key: str) -> int:
         return 0
 
 
+def _memory_edges(deps: DependenceGraph) -> list[tuple[int, int]]:
+    """The ``memory`` edges ``(u, v)`` of ``deps.edges``, in its (sorted)
+    order, without building its def-use edges: u is a memory predecessor of
+    v that is not also one of v's operands."""
+    pairs = []
+    for v, (operands, memory) in enumerate(zip(deps.operand_preds, deps.memory_preds)):
+        for u in operands:
+            memory &= ~(1 << u)
+        while memory:
+            low = memory & -memory
+            pairs.append((low.bit_length() - 1, v))
+            memory ^= low
+    pairs.sort()
+    return pairs
+
+
 def build_graph(block: Block, deps: DependenceGraph, packs: tuple[Pack, ...]) -> BlockGraph:
     """The typed graph of ``block`` with pack edges for ``packs`` (its
     candidates). Raises :class:`GraphTooLarge` over :data:`MAX_MEMORY_EDGES`."""
@@ -143,11 +159,10 @@ def build_graph(block: Block, deps: DependenceGraph, packs: tuple[Pack, ...]) ->
             src.append(node)
             dst.append(ins.idx)
             etype.append(min(pos, 3))
-    for u, v, kind in deps.edges:
-        if kind == MEMORY:
-            src.append(u)
-            dst.append(v)
-            etype.append(EDGE_TYPES.index("memory"))
+    memory = _memory_edges(deps)
+    src += [u for u, _ in memory]
+    dst += [v for _, v in memory]
+    etype += [EDGE_TYPES.index("memory")] * len(memory)
     for pack in packs:
         type_id = EDGE_TYPES.index(f"pack_{pack.width}")
         for a, b in zip(pack.lanes, pack.lanes[1:]):

@@ -59,3 +59,21 @@ def test_features_and_spec_hash():
     assert OPCODES[store[1]] == "store" and store[7] == 1 and store[6] == 1
     assert store[3] >= 1 and store[4] == 1  # memory root numbered, offset class slot 0
     assert g.spec_hash == feature_spec_hash() and len(g.spec_hash) == 16
+
+
+def test_memory_edges_are_the_dependence_graphs_in_its_order():
+    """build_graph lists memory edges from the dependence bitsets directly;
+    they must be deps.edges' memory edges, in the same (sorted) order (the
+    order sources are summed in propagation)."""
+    from slpvec.graph import _memory_edges
+    from .conftest import kernel_ir
+
+    checked = 0
+    for kernel in ("aliasing.c", "stencil.c", "particles.c", "mat4.c"):
+        for fn in parse_module(kernel_ir(kernel)).functions:
+            for blk in fn.blocks:
+                deps = build_dependence_graph(blk, fn)
+                expected = [(u, v) for u, v, kind in deps.edges if kind == "memory"]
+                assert _memory_edges(deps) == expected
+                checked += len(expected)
+    assert checked  # some block has memory edges
