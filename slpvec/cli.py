@@ -296,9 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
     vect.add_argument("--policy", default="greedy",
                       help="none | greedy | greedy-refined | ilp | gnn | gnn-raw")
     vect.add_argument("--report", help="write a per-block JSON report here")
-    vect.add_argument("--accept-by", choices=["tti", "mca"], default="tti",
+    vect.add_argument("--accept-by", choices=["tti", "mca", "tti+mca"], default="tti",
                       help="mca: keep a vectorized block only if llvm-mca-22 finds its machine "
-                           "code no slower than the scalar block's (default tti: the plan's cost)")
+                           "code no slower than the scalar block's; tti+mca: ask only about "
+                           "blocks of small estimated gain (default tti: the plan's cost)")
     _policy_options(vect)
     vect.set_defaults(func=cmd_vectorize)
     ex = subs.add_parser("explain", help="a picture of one block: instructions, dependences, "
@@ -352,7 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
     fz.add_argument("--classes", default="",
                     help="comma-separated fuzz classes: only specs generating all of them "
                     "(compares, selects, narrow, i1, intrinsics, globals, vec3, structs, "
-                    "foreign_layout, pointer32, wrap, debug, invoke, plain, may-alias, casts)")
+                    "foreign_layout, pointer32, wrap, debug, invoke, alternate, extracts, "
+                    "plain, may-alias, casts, loop, carried)")
     fz.add_argument("-q", "--quiet", action="store_true")
     fz.set_defaults(func=cmd_fuzz)
     val = subs.add_parser("validate", help="differential execution: original vs vectorized")

@@ -72,6 +72,16 @@ def test_fuzz_command_prints_counts_per_class(tmp_path, capsys):
     assert any(line.split()[:2] == ["intrinsics", "10"] for line in out)
 
 
+def test_fuzz_help_names_every_class(capsys):
+    """--classes' help lists what it accepts (it lacked alternate, extracts,
+    loop and carried, the newest classes)."""
+    with pytest.raises(SystemExit):
+        main(["fuzz", "--help"])
+    text = re.sub(r"-\s+", "-", " ".join(capsys.readouterr().out.split()))
+    listed = set(re.search(r"all of them \(([^)]*)\)", text).group(1).split(", "))
+    assert listed == {label for spec in FUZZ_SPECS for label in spec_labels(spec)}
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--jobs", "0"], "--jobs"), (["--classes", "compares,bogus"], "unknown fuzz class")])
 def test_fuzz_command_rejects_bad_options(argv, message, capsys):
