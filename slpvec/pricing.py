@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from .codegen import vector_ops as vo
 from .codegen.block import operand_positions
-from .codegen.operands import OperandVector, gather_halves
+from .codegen.operands import OperandVector, gather_halves, is_commutative
 from .analysis.loops import PreheaderLoads
 from .context import BlockContext
 from .cost import SynthQuery
-from .ir.types import LOAD, PHI, STORE
+from .ir.types import CONST, LOAD, PHI, STORE
 from .packs import Pack
 
 POISON = ("poison",)  # a mix of undef and poison lanes is not poison
@@ -26,14 +26,23 @@ POISON = ("poison",)  # a mix of undef and poison lanes is not poison
 def pack_queries(ctx: BlockContext, pack: Pack) -> list[SynthQuery]:
     """The synthetic instructions that price ``pack``: the text codegen emits
     for it, one query per vector instruction (an alternate-opcode pack: its
-    two vector operations and their blend; a vector phi: none)."""
+    two vector operations and their blend; a vector phi: none). An operand
+    position whose lanes are all constants is the constant vector codegen
+    writes in, unless codegen may swap it (positions 0 and 1 of commutative
+    lanes)."""
     lanes = [ctx.block.instrs[i] for i in pack.lanes]
     first, width = lanes[0], pack.width
     if first.kind == PHI:  # a vector phi is free, as TTI prices a scalar one
         return []
     arg_types: list[str] = []
     texts: list[str] = []
+    swappable = any(is_commutative(ins) for ins in lanes[1:])  # codegen may swap 0 and 1
     for pos in operand_positions(first):
+        ops = [ins.operands[pos] for ins in lanes]
+        if all(op.kind == CONST for op in ops) and not (swappable and pos < 2):
+            # the constant vector codegen writes in (TTI prices x / <2, 2> as shifts)
+            texts.append(vo.const_vector(ops[0].type, [op.text for op in ops]))
+            continue
         texts.append(f"%a{len(arg_types)}")
         arg_types.append(vo.vec(first.operands[pos].type, width))
     if first.opcode == "extractelement":  # one shufflevector of the source vectors
