@@ -165,10 +165,11 @@ def mca_block_costs(module: Module | str, target: Target | None = None,
 
 
 def mca_slower_blocks(scalar: Module | str, vector: Module | str, block_ids: Iterable[str],
-                      target: Target | None = None) -> dict[str, str]:
+                      target: Target | None = None, margin: float = 0.0) -> dict[str, str]:
     """Block id -> reason, for each block of ``block_ids`` ("function:label")
-    whose vector code llvm-mca finds slower than its scalar code: what a
-    policy's final accept-by-mca rejects. Nothing when a tool fails."""
+    whose vector code llvm-mca finds slower than its scalar code by more than
+    ``margin`` (a fraction of the scalar cycles): what a policy's final
+    accept-by-mca rejects. Nothing when a tool fails."""
     ids = set(block_ids)
     scalar = parse_module(scalar) if isinstance(scalar, str) else scalar
     target = target or target_for(scalar)
@@ -181,4 +182,5 @@ def mca_slower_blocks(scalar: Module | str, vector: Module | str, block_ids: Ite
     return {f"{fn}:{label}": (f"llvm-mca: vector code takes {after[fn, label].cycles:.2f} "
                               f"cycles, scalar {before[fn, label].cycles:.2f}; kept scalar")
             for fn, label in keys
-            if (fn, label) in after and after[fn, label].cycles > before[fn, label].cycles}
+            if (fn, label) in after
+            and after[fn, label].cycles > before[fn, label].cycles * (1 + margin)}

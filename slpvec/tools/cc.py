@@ -47,6 +47,8 @@ _OBJ_SUFFIXES = (".o", ".a", ".so", ".obj", ".lo")
 PIPELINES = ("plugin", "post-O3")
 # Comma-separated function names: vectorize only these / never these (both routes).
 FUNCTIONS_ENV, SKIP_FUNCTIONS_ENV = "SLPVEC_FUNCTIONS", "SLPVEC_SKIP_FUNCTIONS"
+# The front ends' final accept/reject (slpvec.driver.ACCEPT_BY), unless $SLPVEC_ACCEPT_BY says.
+ACCEPT_BY_ENV, FRONT_END_ACCEPT_BY = "SLPVEC_ACCEPT_BY", "tti+mca"
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,18 @@ def function_filter(environ=os.environ) -> FunctionFilter | None:
                          if n.strip())
     only, skip = names(FUNCTIONS_ENV), names(SKIP_FUNCTIONS_ENV)
     return FunctionFilter(only, skip) if only or skip else None
+
+
+def accept_by(environ=os.environ) -> str:
+    """How the front ends (both cc pipelines, the plugin worker) accept a
+    vectorized block: ``$SLPVEC_ACCEPT_BY``, else ``tti+mca`` (llvm-mca
+    vetoes blocks of small estimated gain). SlpvecError if it is not a mode."""
+    from ..driver import ACCEPT_BY
+
+    mode = environ.get(ACCEPT_BY_ENV) or FRONT_END_ACCEPT_BY
+    if mode not in ACCEPT_BY:
+        raise SlpvecError(f"${ACCEPT_BY_ENV}={mode}: not one of {', '.join(ACCEPT_BY)}")
+    return mode
 
 
 @dataclass(frozen=True)
@@ -248,7 +262,8 @@ def compile_source(source: str, obj: str, inv: Invocation, opts: CcOptions,
     t1 = time.perf_counter()
     text, report, fallback = scalar, {}, ""
     try:
-        text, rep = run_slp(scalar, policy, source=source, select=function_filter())
+        text, rep = run_slp(scalar, policy, source=source, select=function_filter(),
+                            accept_by=accept_by())
         report = rep.to_json()
         for block in rep.fallbacks:
             if block.fallback_reason.startswith("internal error"):

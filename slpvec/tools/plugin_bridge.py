@@ -156,7 +156,7 @@ def run_worker(argv: list[str], policies: dict | None = None) -> int:
             return status
     from ..driver import run_slp
     from ..files import write_text_atomic
-    from .cc import SourceResult, function_filter, write_report
+    from .cc import SourceResult, accept_by, function_filter, write_report
 
     try:
         args, opts = worker_options(argv)
@@ -164,7 +164,7 @@ def run_worker(argv: list[str], policies: dict | None = None) -> int:
         text = Path(args.input).read_text()
         t0 = time.perf_counter()
         vectorized, report = run_slp(text, policy, source=args.source, do_cleanup=False,
-                                     select=function_filter())
+                                     select=function_filter(), accept_by=accept_by())
         functions = defined_functions(text)
         report = keep_bodies(report, read_names(args.keep_bodies), functions)
         seconds = time.perf_counter() - t0
