@@ -204,7 +204,7 @@ def build_problem(ctx: BlockContext) -> IlpProblem:
     for s, slot in enumerate(slots):
         for i, r in zip(packs[slot.pack].lanes, slot.reads):
             reading.setdefault((i, r), []).append(s)
-    uses = [Use(i, ()) for i in used_by_other_blocks(ctx.function, ctx.block)]
+    uses = [Use(i, ()) for i in sorted(used_by_other_blocks(ctx.function, ctx.block))]
     for user in instrs:  # a back-edge value read by a phi: as by any user
         for position, op in enumerate(user.operands):
             if op.kind != LOCAL or not packs_of[op.index]:
