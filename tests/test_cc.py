@@ -210,3 +210,27 @@ def test_the_plugin_front_end_does_not_import_the_vectorizer(program):
                           cwd=program, check=True)
     assert proc.stdout.strip() == "0 []"
     assert (program / "kernel.o").is_file()
+
+
+@pytest.mark.parametrize("what,message", [
+    ("spec", "model was trained under feature spec 0123456789abcdef"),
+    ("missing", "not a slpvec model directory"),
+])
+def test_a_bad_model_is_one_error_before_clang_runs(program, capsys, monkeypatch, what, message):
+    """On the plugin route the worker loads the model; a bad ``--model`` made
+    it warn once per source and leave every module scalar, so a typo went
+    unnoticed in a make build. The front end now checks the model directory
+    (config and feature spec) and stops with one line before calling clang."""
+    from models.checkpoint import pretrained_dir
+
+    bad = program / "model"
+    if what == "spec":
+        bad.mkdir()
+        config = json.loads((pretrained_dir() / "config.json").read_text())
+        (bad / "config.json").write_text(json.dumps({**config, "feature_spec": "0123456789abcdef"}))
+        (bad / "weights.npz").write_bytes(b"")
+    monkeypatch.setattr(cc, "_tool", lambda *a, **k: pytest.fail("clang was called"))
+    assert cc.main(["--policy", "gnn", "--model", str(bad), "-O3", "-c", "kernel.c"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("slpvec: error: ") and message in err and err.count("\n") == 1
+    assert not (program / "kernel.o").exists()

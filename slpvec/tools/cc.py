@@ -360,8 +360,9 @@ def run_cc(argv: list[str]) -> int:
             warn("-flto: compiled by clang-22 alone (LTO bitcode is vectorized at link time)")
         return subprocess.run([clang, *args]).returncode
     if opts.pipeline == "plugin":  # the worker builds the policy; here only its name is checked
-        from ..policy_names import check_policy_name
+        from ..policy_names import check_model_option, check_policy_name
         policy = check_policy_name(opts.policy)
+        check_model_option(policy, opts.model)
     else:
         policy = make_policy(opts)
     if inv.compile_only:
