@@ -7,7 +7,7 @@ from pathlib import Path
 from slpvec.driver import NOT_SELECTED, run_slp
 from slpvec.target import cpu_target
 from slpvec.tools import plugin_bridge
-from slpvec.tools.cc import FunctionFilter, function_filter
+from slpvec.tools.frontend_env import FunctionFilter, function_filter
 
 SAXPY = Path(__file__).resolve().parents[1] / "examples" / "kernels" / "saxpy4.c"
 

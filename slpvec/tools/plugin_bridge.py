@@ -156,7 +156,8 @@ def run_worker(argv: list[str], policies: dict | None = None) -> int:
             return status
     from ..driver import run_slp
     from ..files import write_text_atomic
-    from .cc import SourceResult, accept_by, function_filter, write_report
+    from .cc import SourceResult, write_report
+    from .frontend_env import accept_by, function_filter
 
     try:
         args, opts = worker_options(argv)

@@ -68,7 +68,7 @@ def test_tti_plus_mca_asks_only_about_small_gains(monkeypatch):
 
 def test_front_ends_accept_by_tti_plus_mca_unless_told():
     from slpvec.errors import SlpvecError
-    from slpvec.tools.cc import accept_by
+    from slpvec.tools.frontend_env import accept_by
 
     assert accept_by({}) == "tti+mca"
     assert accept_by({"SLPVEC_ACCEPT_BY": "tti"}) == "tti"
